@@ -1,0 +1,1 @@
+//! struct termios, winsize and tty ioctl numbers.

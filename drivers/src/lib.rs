@@ -1,0 +1,4 @@
+//! Device drivers and the tty layer.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
