@@ -1,4 +1,35 @@
+//! A Linux-ABI compatible kernel for x86_64: boots through PVH like Linux under QEMU and runs an
+//! unmodified Linux userland. See docs/architecture.md for the layers and the syscall path.
 #![no_std]
 #![no_main]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! { loop {} }
+
+extern crate alloc;
+
+mod arch;
+mod boot_info;
+mod console;
+mod init;
+mod mm;
+mod panic;
+mod process;
+mod rand;
+mod sync;
+pub mod syscall;
+mod tty;
+mod vfs;
+
+/// Called by the PVH entry (arch/boot.rs) on the boot stack with the start-info physical address.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_start(start_info: u64) -> ! {
+    console::init();
+    arch::cpu::init_bsp();
+    arch::gdt::init();
+    arch::idt::init();
+    arch::percpu::init_bsp();
+    arch::cpu::mask_legacy_pic();
+    let info = boot_info::parse(start_info);
+    mm::init(&info);
+    rand::init();
+    arch::syscall_entry::init();
+    init::start(&info)
+}

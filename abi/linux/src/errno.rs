@@ -80,6 +80,8 @@ errnos! {
     EBADMSG = 74, "Bad message";
     EOVERFLOW = 75, "Value too large for defined data type";
     EBADFD = 77, "File descriptor in bad state";
+    ELIBACC = 79, "Can not access a needed shared library";
+    ELIBBAD = 80, "Accessing a corrupted shared library";
     EILSEQ = 84, "Invalid or incomplete multibyte or wide character";
     ERESTART = 85, "Interrupted system call should be restarted";
     EUSERS = 87, "Too many users";

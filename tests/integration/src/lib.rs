@@ -1,1 +1,285 @@
-//! QEMU integration tests.
+//! QEMU integration tests: boot the kernel with the busybox initramfs through
+//! `scripts/run` and check what real programs print and return.
+//!
+//! The tests never build anything: they boot exactly the images on disk
+//! (`scripts/test` builds them first) and fail with a pointer to the build
+//! command when one is missing. `KERNEL=` and `INITRD=` pass through to
+//! `scripts/run`, so `KERNEL=$(rootfs/fetch-reference) cargo test -p qemu-tests`
+//! runs the same suite against Linux.
+
+use std::env;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Seconds a guest may run before `scripts/run` kills QEMU (status 124).
+pub const DEFAULT_TIMEOUT_SECS: u32 = 120;
+
+/// `scripts/run`'s status when it timed out.
+pub const TIMEOUT_STATUS: i32 = 124;
+
+pub fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .nth(2)
+        .expect("tests/integration lies two levels below the repository root")
+        .to_path_buf()
+}
+
+/// The kernel and initramfs `scripts/run` will boot, or why they are missing.
+fn artifacts() -> Result<(PathBuf, PathBuf), String> {
+    let root = repo_root();
+    let kernel = match env::var_os("KERNEL") {
+        Some(k) => PathBuf::from(k),
+        None => {
+            let target = env::var_os("CARGO_TARGET_DIR")
+                .map(|d| root.join(d))
+                .unwrap_or_else(|| root.join("target"));
+            target.join("x86_64-unknown-none/release/kernel")
+        }
+    };
+    let initrd = env::var_os("INITRD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("build/initramfs.cpio.gz"));
+    if !kernel.is_file() {
+        return Err(format!(
+            "kernel image {} not found; build it with \
+             `cargo build -p kernel --target x86_64-unknown-none --release` \
+             (scripts/test does this before running these tests)",
+            kernel.display()
+        ));
+    }
+    if !initrd.is_file() {
+        return Err(format!(
+            "initramfs {} not found; build it with rootfs/build-initramfs \
+             (scripts/test does this before running these tests)",
+            initrd.display()
+        ));
+    }
+    Ok((kernel, initrd))
+}
+
+/// One boot to configure: extra kernel command-line words and a timeout.
+#[derive(Clone, Debug)]
+pub struct Guest {
+    append: Vec<String>,
+    timeout_secs: u32,
+}
+
+impl Default for Guest {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Guest {
+    pub fn new() -> Self {
+        Guest {
+            append: Vec::new(),
+            timeout_secs: DEFAULT_TIMEOUT_SECS,
+        }
+    }
+
+    /// Adds a kernel command-line word; `NAME=value` reaches init's environment.
+    pub fn append(mut self, word: &str) -> Self {
+        self.append.push(word.to_owned());
+        self
+    }
+
+    pub fn timeout_secs(mut self, secs: u32) -> Self {
+        self.timeout_secs = secs;
+        self
+    }
+
+    /// Boots and runs `argv` as init's program (`scripts/run -- argv...`).
+    /// Panics, with the reason, if the images are missing or QEMU cannot be
+    /// started; everything the guest did is in the returned [`Run`].
+    pub fn run(&self, argv: &[&str]) -> Run {
+        if let Err(why) = artifacts() {
+            panic!("{why}");
+        }
+        let script = repo_root().join("scripts/run");
+        let out = Command::new(&script)
+            .arg("--")
+            .args(argv)
+            .env("RUN_NO_BUILD", "1")
+            .env("RUN_TIMEOUT", self.timeout_secs.to_string())
+            .env("RUN_APPEND", self.append.join(" "))
+            // The guest must not grab the terminal `cargo test` runs in.
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+        Run {
+            argv: argv.iter().map(|a| (*a).to_owned()).collect(),
+            append: self.append.clone(),
+            // None: scripts/run itself was killed by a signal.
+            status: out.status.code(),
+            serial: String::from_utf8_lossy(&out.stdout).replace('\r', ""),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// What one boot produced. `Display` shows all of it, for assertion messages.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub argv: Vec<String>,
+    pub append: Vec<String>,
+    /// The guest command's status as `scripts/run` reports it.
+    pub status: Option<i32>,
+    /// Serial console output, with the tty's carriage returns removed.
+    pub serial: String,
+    /// `scripts/run`'s own diagnostics.
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn lines(&self) -> impl Iterator<Item = &str> {
+        self.serial.lines()
+    }
+
+    pub fn has_line(&self, line: &str) -> bool {
+        self.lines().any(|l| l == line)
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "--- scripts/run -- {:?}", self.argv)?;
+        if !self.append.is_empty() {
+            writeln!(f, "--- RUN_APPEND={:?}", self.append.join(" "))?;
+        }
+        match self.status {
+            Some(TIMEOUT_STATUS) => writeln!(f, "--- status {TIMEOUT_STATUS} (timed out)")?,
+            Some(s) => writeln!(f, "--- status {s}")?,
+            None => writeln!(f, "--- scripts/run was killed by a signal")?,
+        }
+        if !self.stderr.is_empty() {
+            writeln!(f, "--- scripts/run stderr:\n{}", self.stderr.trim_end())?;
+        }
+        write!(
+            f,
+            "--- serial output:\n{}\n--- end of serial output",
+            self.serial.trim_end()
+        )
+    }
+}
+
+/// Checks abi_check's report: every check line is `ok NAME`, and the summary
+/// `abi_check: N checks, 0 failed` counts exactly those lines. Returns N.
+pub fn check_abi_report(serial: &str) -> Result<usize, String> {
+    let mut oks = 0;
+    let mut failures = Vec::new();
+    let mut summary = None;
+    for line in serial.lines() {
+        let line = line.trim_end_matches('\r');
+        if line.starts_with("ok ") {
+            oks += 1;
+        } else if line.starts_with("FAIL ") {
+            failures.push(line);
+        } else if let Some(counts) = parse_abi_summary(line) {
+            summary = Some(counts);
+        }
+    }
+    if !failures.is_empty() {
+        return Err(format!("abi_check failures:\n  {}", failures.join("\n  ")));
+    }
+    match summary {
+        None => Err("no 'abi_check: N checks, M failed' summary line".to_owned()),
+        Some((_, failed)) if failed != 0 => Err(format!("summary reports {failed} failed")),
+        Some((checks, _)) if checks != oks => Err(format!(
+            "summary counts {checks} checks but {oks} 'ok' lines were printed"
+        )),
+        Some((0, _)) => Err("abi_check ran no checks".to_owned()),
+        Some((checks, _)) => Ok(checks),
+    }
+}
+
+/// Parses `abi_check: N checks, M failed` into (N, M).
+fn parse_abi_summary(line: &str) -> Option<(usize, usize)> {
+    let rest = line.strip_prefix("abi_check: ")?;
+    let (checks, rest) = rest.split_once(" checks, ")?;
+    let failed = rest.strip_suffix(" failed")?;
+    Some((checks.parse().ok()?, failed.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_root_holds_the_run_script() {
+        assert!(repo_root().join("scripts/run").is_file());
+    }
+
+    #[test]
+    fn abi_report_all_ok() {
+        let log = "ok argv\r\nok auxv-pagesz\nabi_check: 2 checks, 0 failed\nabi_check: writing\n";
+        assert_eq!(check_abi_report(log), Ok(2));
+    }
+
+    #[test]
+    fn abi_report_fail_line_is_reported() {
+        let log = "ok argv\nFAIL brk-grow: brk(0x1000) = 0x0\nabi_check: 2 checks, 1 failed\n";
+        let err = check_abi_report(log).unwrap_err();
+        assert!(err.contains("FAIL brk-grow: brk(0x1000) = 0x0"), "{err}");
+    }
+
+    #[test]
+    fn abi_report_needs_summary() {
+        assert!(check_abi_report("ok argv\n").is_err());
+    }
+
+    #[test]
+    fn abi_report_count_must_match() {
+        // A check line lost on the console must not go unnoticed.
+        let log = "ok argv\nabi_check: 2 checks, 0 failed\n";
+        assert!(check_abi_report(log).is_err());
+    }
+
+    #[test]
+    fn abi_report_failed_count_without_fail_line() {
+        let log = "ok argv\nabi_check: 1 checks, 1 failed\n";
+        assert!(check_abi_report(log).is_err());
+    }
+
+    #[test]
+    fn abi_summary_parsing() {
+        assert_eq!(
+            parse_abi_summary("abi_check: 71 checks, 0 failed"),
+            Some((71, 0))
+        );
+        assert_eq!(
+            parse_abi_summary("abi_check: 71 checks, 3 failed"),
+            Some((71, 3))
+        );
+        assert_eq!(parse_abi_summary("abi_check: x checks, 0 failed"), None);
+        assert_eq!(
+            parse_abi_summary("abi_check: writing to a read-only page"),
+            None
+        );
+        assert_eq!(parse_abi_summary("xabi_check: 1 checks, 0 failed"), None);
+    }
+
+    #[test]
+    fn display_includes_everything() {
+        let run = Run {
+            argv: vec!["true".into()],
+            append: vec!["ABI_TEST=1".into()],
+            status: Some(TIMEOUT_STATUS),
+            serial: "line one\nline two\n".into(),
+            stderr: "run: timed out after 5s\n".into(),
+        };
+        let text = run.to_string();
+        for part in [
+            "\"true\"",
+            "ABI_TEST=1",
+            "timed out",
+            "line one\nline two",
+            "run: timed out",
+        ] {
+            assert!(text.contains(part), "{part:?} missing from:\n{text}");
+        }
+    }
+}

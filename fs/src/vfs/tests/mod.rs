@@ -1,0 +1,5 @@
+mod concurrency;
+mod file;
+mod mount;
+mod namei;
+mod ops;

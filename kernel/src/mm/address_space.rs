@@ -1,0 +1,383 @@
+//! A user address space: an ordered map of VMAs over a page-table tree. Pages are populated on
+//! fault: demand-zero (read faults map the shared zero page), file-backed private pages read from
+//! their source, and copy-on-write driven by frame reference counts.
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+
+use bitflags::bitflags;
+use linux_abi::{Errno, SysResult};
+use x86_64::structures::paging::PageTableFlags as F;
+
+use super::paging::{Mapping, PROT_NONE_BIT, UserPageTable};
+use super::{PAGE_SIZE, frame, page_align_down, page_align_up, phys_to_virt};
+use crate::arch::usercopy::USER_END;
+
+/// Lowest address mmap hands out or accepts for MAP_FIXED (Linux's default vm.mmap_min_addr).
+pub const MMAP_MIN_ADDR: u64 = 0x10000;
+
+bitflags! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Prot: u32 {
+        const READ = 1;
+        const WRITE = 2;
+        const EXEC = 4;
+    }
+}
+
+/// Where the bytes of a file-backed mapping come from.
+pub trait PageSource: Send + Sync {
+    /// Fills `buf` from file offset `offset`; returns bytes read (short at end of file).
+    fn read_page(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize>;
+}
+
+#[derive(Clone)]
+pub struct FileBacking {
+    pub source: Arc<dyn PageSource>,
+    /// File offset of the VMA's first byte.
+    pub offset: u64,
+    /// Virtual address past which the mapping reads as zeros (an ELF segment's p_filesz end).
+    pub data_end: u64,
+}
+
+#[derive(Clone)]
+pub struct Vma {
+    pub start: u64,
+    pub end: u64,
+    pub prot: Prot,
+    pub shared: bool,
+    pub grows_down: bool,
+    pub file: Option<FileBacking>,
+}
+
+impl Vma {
+    pub fn anonymous(start: u64, end: u64, prot: Prot) -> Vma {
+        Vma { start, end, prot, shared: false, grows_down: false, file: None }
+    }
+
+    /// The part of this VMA in `[start, end)` (which must overlap it).
+    fn slice(&self, start: u64, end: u64) -> Vma {
+        let mut v = self.clone();
+        v.start = start.max(self.start);
+        v.end = end.min(self.end);
+        if let Some(f) = &mut v.file {
+            f.offset += v.start - self.start;
+        }
+        v
+    }
+}
+
+/// Why a fault could not be resolved: Linux's SEGV_MAPERR / SEGV_ACCERR, or out of memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultError {
+    NotMapped,
+    AccessDenied,
+    OutOfMemory,
+    Bus,
+}
+
+static ZERO_PAGE: spin::Once<u64> = spin::Once::new();
+
+pub fn init_zero_page() {
+    ZERO_PAGE.call_once(|| frame::alloc_zeroed().expect("memory for the zero page"));
+}
+
+fn zero_page() -> u64 {
+    *ZERO_PAGE.get().expect("zero page initialised")
+}
+
+fn pte_flags(prot: Prot, writable: bool) -> F {
+    if prot.is_empty() {
+        return PROT_NONE_BIT | F::USER_ACCESSIBLE;
+    }
+    let mut f = F::PRESENT | F::USER_ACCESSIBLE;
+    if writable && prot.contains(Prot::WRITE) {
+        f |= F::WRITABLE;
+    }
+    if !prot.contains(Prot::EXEC) {
+        f |= F::NO_EXECUTE;
+    }
+    f
+}
+
+pub struct AddressSpace {
+    pt: UserPageTable,
+    vmas: BTreeMap<u64, Vma>,
+    pub brk_start: u64,
+    pub brk: u64,
+    pub mmap_base: u64,
+    /// RLIMIT_STACK at exec: how far a grows-down stack VMA may extend.
+    pub stack_limit: u64,
+}
+
+impl AddressSpace {
+    pub fn new() -> SysResult<Self> {
+        Ok(AddressSpace {
+            pt: UserPageTable::new().ok_or(Errno::ENOMEM)?,
+            vmas: BTreeMap::new(),
+            brk_start: 0,
+            brk: 0,
+            mmap_base: USER_END,
+            stack_limit: 8 << 20,
+        })
+    }
+
+    pub fn page_table_root(&self) -> u64 {
+        self.pt.root()
+    }
+
+    pub fn find(&self, addr: u64) -> Option<&Vma> {
+        self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
+    }
+
+    pub fn overlaps(&self, start: u64, end: u64) -> bool {
+        self.vmas.range(..end).next_back().is_some_and(|(_, v)| v.end > start)
+    }
+
+    /// Highest free range of `len` bytes below `mmap_base` (Linux's top-down layout).
+    fn find_gap(&self, len: u64) -> Option<u64> {
+        let mut top = self.mmap_base;
+        for (_, v) in self.vmas.range(..self.mmap_base).rev() {
+            if v.end <= top && top - v.end >= len {
+                return Some(top - len);
+            }
+            top = top.min(v.start);
+        }
+        (top >= MMAP_MIN_ADDR + len).then(|| top - len)
+    }
+
+    /// Chooses where a new mapping goes: `hint` if free (or forced with `fixed`), else a gap.
+    pub fn place(&self, hint: u64, len: u64, fixed: bool) -> SysResult<u64> {
+        let end = hint.checked_add(len).ok_or(Errno::ENOMEM)?;
+        if fixed {
+            if hint < MMAP_MIN_ADDR && hint != 0 || end > USER_END || hint % PAGE_SIZE != 0 {
+                return Err(if end > USER_END { Errno::ENOMEM } else { Errno::EPERM });
+            }
+            return Ok(hint);
+        }
+        if hint >= MMAP_MIN_ADDR && end <= USER_END && !self.overlaps(hint, end) {
+            return Ok(hint);
+        }
+        self.find_gap(len).ok_or(Errno::ENOMEM)
+    }
+
+    /// Inserts a VMA, first unmapping whatever overlapped it (MAP_FIXED semantics).
+    pub fn insert(&mut self, vma: Vma) {
+        self.unmap(vma.start, vma.end);
+        self.vmas.insert(vma.start, vma);
+    }
+
+    /// Removes `[start, end)` from the address space, splitting VMAs at the edges and releasing
+    /// the frames. Page-aligned arguments; unmapped holes are fine (as munmap).
+    pub fn unmap(&mut self, start: u64, end: u64) {
+        let hit: alloc::vec::Vec<u64> =
+            self.vmas.range(..end).rev().take_while(|(_, v)| v.end > start).map(|(&k, _)| k).collect();
+        for key in hit {
+            let Some(v) = self.vmas.remove(&key) else { continue };
+            if v.start < start {
+                self.vmas.insert(v.start, v.slice(v.start, start));
+            }
+            if v.end > end {
+                let tail = v.slice(end, v.end);
+                self.vmas.insert(tail.start, tail);
+            }
+        }
+        let pt = &mut self.pt;
+        let mut pages = alloc::vec::Vec::new();
+        pt.for_each(start, end, &mut |va, m| pages.push((va, m.pa)));
+        for (va, pa) in pages {
+            pt.unmap(va);
+            frame::put(pa);
+        }
+    }
+
+    /// mprotect: every page of `[start, end)` must be mapped (ENOMEM otherwise).
+    pub fn protect(&mut self, start: u64, end: u64, prot: Prot) -> SysResult<()> {
+        let mut cursor = start;
+        for (_, v) in self.vmas.range(..end) {
+            if v.end <= cursor {
+                continue;
+            }
+            if v.start > cursor {
+                return Err(Errno::ENOMEM);
+            }
+            cursor = v.end;
+        }
+        if cursor < end {
+            return Err(Errno::ENOMEM);
+        }
+        let hit: alloc::vec::Vec<u64> =
+            self.vmas.range(..end).rev().take_while(|(_, v)| v.end > start).map(|(&k, _)| k).collect();
+        for key in hit {
+            let Some(v) = self.vmas.remove(&key) else { continue };
+            if v.start < start {
+                self.vmas.insert(v.start, v.slice(v.start, start));
+            }
+            if v.end > end {
+                self.vmas.insert(end, v.slice(end, v.end));
+            }
+            let mut mid = v.slice(start, end);
+            mid.prot = prot;
+            self.vmas.insert(mid.start, mid);
+        }
+        let mut pages = alloc::vec::Vec::new();
+        self.pt.for_each(start, end, &mut |va, m| pages.push((va, m)));
+        for (va, m) in pages {
+            // Writability is only kept for pages already privately owned; others fault to CoW.
+            let keep_writable = m.flags.contains(F::WRITABLE);
+            self.pt.set_flags(va, pte_flags(prot, keep_writable));
+        }
+        Ok(())
+    }
+
+    /// Resolves a user page fault at `addr`.
+    pub fn handle_fault(&mut self, addr: u64, write: bool, exec: bool) -> Result<(), FaultError> {
+        let vma = match self.find(addr) {
+            Some(v) => v.clone(),
+            None => self.grow_stack(addr)?,
+        };
+        let allowed = if write {
+            vma.prot.contains(Prot::WRITE)
+        } else if exec {
+            vma.prot.contains(Prot::EXEC)
+        } else {
+            !vma.prot.is_empty()
+        };
+        if !allowed {
+            return Err(FaultError::AccessDenied);
+        }
+        let page = page_align_down(addr);
+        match self.pt.lookup(page) {
+            None => self.populate(&vma, page, write),
+            Some(m) if write && !m.flags.contains(F::WRITABLE) => self.break_cow(&vma, page, m),
+            Some(m) => {
+                // Spurious (stale TLB) or a page coming back from PROT_NONE.
+                let writable = m.flags.contains(F::WRITABLE);
+                self.pt.set_flags(page, pte_flags(vma.prot, writable));
+                Ok(())
+            }
+        }
+    }
+
+    /// Extends a grows-down VMA (the stack) to cover `addr`, as Linux's expand_stack.
+    fn grow_stack(&mut self, addr: u64) -> Result<Vma, FaultError> {
+        let (&key, stack) = self.vmas.range(addr..).next().ok_or(FaultError::NotMapped)?;
+        if !stack.grows_down || stack.end - page_align_down(addr) > self.stack_limit {
+            return Err(FaultError::NotMapped);
+        }
+        let new_start = page_align_down(addr);
+        // Keep Linux's one-page minimum gap to the mapping below.
+        if self.vmas.range(..key).next_back().is_some_and(|(_, v)| v.end + PAGE_SIZE > new_start) {
+            return Err(FaultError::NotMapped);
+        }
+        let mut grown = self.vmas.remove(&key).ok_or(FaultError::NotMapped)?;
+        grown.start = new_start;
+        self.vmas.insert(new_start, grown.clone());
+        Ok(grown)
+    }
+
+    fn populate(&mut self, vma: &Vma, page: u64, write: bool) -> Result<(), FaultError> {
+        let (pa, writable) = if let Some(file) = &vma.file {
+            let pa = frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
+            let valid = file.data_end.saturating_sub(page).min(PAGE_SIZE) as usize;
+            if valid > 0 {
+                // SAFETY: the frame is ours and mapped by the direct map.
+                let buf = unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, valid) };
+                if file.source.read_page(file.offset + (page - vma.start), buf).is_err() {
+                    frame::put(pa);
+                    return Err(FaultError::Bus);
+                }
+            }
+            (pa, true)
+        } else if write || vma.shared {
+            (frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?, true)
+        } else {
+            let z = zero_page();
+            frame::get(z);
+            (z, false)
+        };
+        match self.pt.map(page, pa, pte_flags(vma.prot, writable)) {
+            Ok(_) => Ok(()),
+            Err(()) => {
+                frame::put(pa);
+                Err(FaultError::OutOfMemory)
+            }
+        }
+    }
+
+    fn break_cow(&mut self, vma: &Vma, page: u64, m: Mapping) -> Result<(), FaultError> {
+        if m.pa != zero_page() && frame::refcount(m.pa) == 1 {
+            self.pt.set_flags(page, pte_flags(vma.prot, true));
+            return Ok(());
+        }
+        let new = frame::alloc_order(0).ok_or(FaultError::OutOfMemory)?;
+        // SAFETY: both frames are mapped by the direct map; `new` is exclusively ours.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                phys_to_virt(m.pa) as *const u8,
+                phys_to_virt(new) as *mut u8,
+                PAGE_SIZE as usize,
+            )
+        };
+        match self.pt.map(page, new, pte_flags(vma.prot, true)) {
+            Ok(Some(old)) => frame::put(old),
+            Ok(None) => {}
+            Err(()) => {
+                frame::put(new);
+                return Err(FaultError::OutOfMemory);
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes into this (possibly inactive) address space through the direct map, faulting pages
+    /// in as a user write would. Used to lay out a new program's stack before switching to it.
+    pub fn write_bytes(&mut self, mut va: u64, mut data: &[u8]) -> SysResult<()> {
+        while !data.is_empty() {
+            let page = page_align_down(va);
+            self.handle_fault(va, true, false).map_err(|_| Errno::EFAULT)?;
+            let m = self.pt.lookup(page).ok_or(Errno::EFAULT)?;
+            let off = (va - page) as usize;
+            let n = data.len().min(PAGE_SIZE as usize - off);
+            // SAFETY: the frame was just made private and writable for this address space.
+            unsafe {
+                core::ptr::copy_nonoverlapping(data.as_ptr(), (phys_to_virt(m.pa) as *mut u8).add(off), n)
+            };
+            data = &data[n..];
+            va += n as u64;
+        }
+        Ok(())
+    }
+
+    /// brk(2): grows or shrinks the heap VMA; returns the new (or unchanged) break.
+    pub fn set_brk(&mut self, new: u64) -> u64 {
+        if new < self.brk_start || new >= self.mmap_base {
+            return self.brk;
+        }
+        let (Some(old_end), Some(new_end)) = (page_align_up(self.brk), page_align_up(new)) else {
+            return self.brk;
+        };
+        let heap_start = page_align_up(self.brk_start).unwrap_or(self.brk_start);
+        if new_end > old_end {
+            if self.overlaps(old_end, new_end) {
+                return self.brk;
+            }
+            match self.vmas.get_mut(&heap_start) {
+                Some(v) if v.end == old_end => v.end = new_end,
+                _ => {
+                    self.vmas.insert(old_end, Vma::anonymous(old_end, new_end, Prot::READ | Prot::WRITE));
+                }
+            }
+        } else if new_end < old_end {
+            self.unmap(new_end, old_end);
+        }
+        self.brk = new;
+        new
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        self.unmap(0, USER_END);
+    }
+}

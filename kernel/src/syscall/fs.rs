@@ -1,0 +1,482 @@
+//! File syscalls: open/close, read/write and their vector and positional forms, lseek, the stat
+//! family, getdents64, ioctl, fcntl, dup*, getcwd/chdir, readlink, access.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use fs::vfs::{DirSink, Metadata, OpenFile, Path};
+use linux_abi::uapi::dirent::write_dirent64;
+use linux_abi::uapi::fcntl::*;
+use fs::vfs::{O_CLOEXEC, O_NONBLOCK};
+use linux_abi::uapi::stat::*;
+use linux_abi::uapi::uio::{IoVec, UIO_MAXIOV};
+use linux_abi::{Errno, SysResult};
+
+use crate::arch::TrapFrame;
+use crate::mm::user;
+use crate::process::fdtable::FdEntry;
+use crate::process::{Thread, current};
+use crate::vfs::{UserBuf, resolve_at, start_dir, with_caller};
+
+/// Largest single transfer (MAX_RW_COUNT).
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+const PATH_MAX: usize = 4096;
+/// ioctls every file understands (do_vfs_ioctl).
+const FIOCLEX: u32 = 0x5451;
+const FIONCLEX: u32 = 0x5450;
+const FIONBIO: u32 = 0x5421;
+
+fn file(fd: u64) -> SysResult<Arc<OpenFile>> {
+    current().process.files.lock().get(fd as i32)
+}
+
+fn path_arg(addr: u64) -> SysResult<Vec<u8>> {
+    user::read_cstr(addr, PATH_MAX - 1, Errno::ENAMETOOLONG)
+}
+
+fn nofile_limit(t: &Thread) -> usize {
+    let l = t.process.limits.lock().get(linux_abi::uapi::resource::RLIMIT_NOFILE);
+    l.map_or(1024, |l| l.cur.min(1 << 20) as usize)
+}
+
+fn install(t: &Thread, file: Arc<OpenFile>, cloexec: bool, min: usize) -> SysResult<usize> {
+    let limit = nofile_limit(t);
+    t.process.files.lock().insert_from(min, limit, FdEntry { file, cloexec }).map(|fd| fd as usize)
+}
+
+fn do_openat(dirfd: i32, path: u64, flags: u32, mode: u32) -> SysResult<usize> {
+    let t = current();
+    let path = path_arg(path)?;
+    // open(2) ignores unknown flag bits (only openat2 rejects them).
+    let flags = flags & VALID_OPEN_FLAGS;
+    let start = start_dir(t, dirfd, &path)?;
+    let file = with_caller(t, |cx, _root, cwd| fs::vfs::open(cx, start.as_ref().unwrap_or(cwd), &path, flags, mode))?;
+    install(t, file, flags & O_CLOEXEC != 0, 0)
+}
+
+pub fn sys_open(f: &mut TrapFrame) -> SysResult<usize> {
+    do_openat(AT_FDCWD, f.arg(0), f.arg(1) as u32, f.arg(2) as u32)
+}
+
+pub fn sys_openat(f: &mut TrapFrame) -> SysResult<usize> {
+    do_openat(f.arg(0) as i32, f.arg(1), f.arg(2) as u32, f.arg(3) as u32)
+}
+
+pub fn sys_close(f: &mut TrapFrame) -> SysResult<usize> {
+    let entry = current().process.files.lock().remove(f.arg(0) as i32)?;
+    drop(entry);
+    Ok(0)
+}
+
+pub fn sys_read(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    file.read(&mut UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)
+}
+
+pub fn sys_write(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    file.write(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)
+}
+
+pub fn sys_pread64(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    file.pread(&mut UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?, f.arg(3) as i64)
+}
+
+pub fn sys_pwrite64(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    file.pwrite(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?, f.arg(3) as i64)
+}
+
+/// Reads and validates an iovec array (rw_copy_check_uvector): at most UIO_MAXIOV entries, no
+/// negative lengths; the total is clamped to MAX_RW_COUNT by shortening the tail.
+fn iovecs(addr: u64, count: u64) -> SysResult<Vec<UserBuf>> {
+    if count > UIO_MAXIOV as u64 {
+        return Err(Errno::EINVAL);
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    let mut total = 0u64;
+    for i in 0..count {
+        let iov: IoVec = user::read(addr + i * size_of::<IoVec>() as u64)?;
+        if iov.iov_len > isize::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        let len = iov.iov_len.min(MAX_RW_COUNT - total);
+        total += len;
+        out.push(UserBuf::new(iov.iov_base, len as usize)?);
+    }
+    Ok(out)
+}
+
+pub fn sys_readv(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    let mut done = 0;
+    for mut buf in iovecs(f.arg(1), f.arg(2))? {
+        let want = buf.len;
+        match file.read(&mut buf) {
+            Ok(n) => {
+                done += n;
+                if n < want {
+                    break;
+                }
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(done)
+}
+
+pub fn sys_writev(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    let mut done = 0;
+    for buf in iovecs(f.arg(1), f.arg(2))? {
+        match file.write(&buf) {
+            Ok(n) => {
+                done += n;
+                if n < buf.len {
+                    break;
+                }
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(done)
+}
+
+pub fn sys_lseek(f: &mut TrapFrame) -> SysResult<usize> {
+    file(f.arg(0))?.lseek(f.arg(1) as i64, f.arg(2) as u32).map(|p| p as usize)
+}
+
+fn stat_of(m: &Metadata) -> Stat {
+    Stat {
+        st_dev: m.dev,
+        st_ino: m.ino,
+        st_nlink: m.nlink as u64,
+        st_mode: m.mode,
+        st_uid: m.uid,
+        st_gid: m.gid,
+        st_rdev: m.rdev,
+        st_size: m.size as i64,
+        st_blksize: m.blksize as i64,
+        st_blocks: m.blocks as i64,
+        st_atime: m.atime.sec as u64,
+        st_atime_nsec: m.atime.nsec as u64,
+        st_mtime: m.mtime.sec as u64,
+        st_mtime_nsec: m.mtime.nsec as u64,
+        st_ctime: m.ctime.sec as u64,
+        st_ctime_nsec: m.ctime.nsec as u64,
+        ..Default::default()
+    }
+}
+
+/// The object an *at() stat names: `dirfd` itself with AT_EMPTY_PATH and "", else a path lookup.
+fn stat_target(dirfd: i32, path_addr: u64, flags: u32) -> SysResult<Path> {
+    let t = current();
+    let path = match path_arg(path_addr) {
+        Ok(p) => p,
+        Err(Errno::EFAULT) if path_addr == 0 && flags & AtFlags::EMPTY_PATH.bits() != 0 => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    if path.is_empty() && flags & AtFlags::EMPTY_PATH.bits() != 0 {
+        if dirfd == AT_FDCWD {
+            return Ok(t.process.fs.lock().cwd.clone());
+        }
+        return Ok(t.process.files.lock().get(dirfd)?.path().clone());
+    }
+    resolve_at(t, dirfd, &path, flags & AtFlags::SYMLINK_NOFOLLOW.bits() == 0)
+}
+
+fn write_stat(addr: u64, m: &Metadata) -> SysResult<usize> {
+    user::write(addr, &stat_of(m))?;
+    Ok(0)
+}
+
+pub fn sys_stat(f: &mut TrapFrame) -> SysResult<usize> {
+    write_stat(f.arg(1), &stat_target(AT_FDCWD, f.arg(0), 0)?.metadata())
+}
+
+pub fn sys_lstat(f: &mut TrapFrame) -> SysResult<usize> {
+    write_stat(f.arg(1), &stat_target(AT_FDCWD, f.arg(0), AtFlags::SYMLINK_NOFOLLOW.bits())?.metadata())
+}
+
+pub fn sys_fstat(f: &mut TrapFrame) -> SysResult<usize> {
+    write_stat(f.arg(1), &file(f.arg(0))?.metadata())
+}
+
+pub fn sys_newfstatat(f: &mut TrapFrame) -> SysResult<usize> {
+    let flags = f.arg(3) as u32;
+    let known = AtFlags::SYMLINK_NOFOLLOW | AtFlags::NO_AUTOMOUNT | AtFlags::EMPTY_PATH;
+    super::check_flags(flags as u64, known.bits() as u64)?;
+    write_stat(f.arg(2), &stat_target(f.arg(0) as i32, f.arg(1), flags)?.metadata())
+}
+
+pub fn sys_statx(f: &mut TrapFrame) -> SysResult<usize> {
+    let (dirfd, path, flags, mask, buf) = (f.arg(0) as i32, f.arg(1), f.arg(2) as u32, f.arg(3) as u32, f.arg(4));
+    let known = AtFlags::SYMLINK_NOFOLLOW | AtFlags::NO_AUTOMOUNT | AtFlags::EMPTY_PATH;
+    super::check_flags(flags as u64, (known.bits() | AT_STATX_SYNC_TYPE) as u64)?;
+    if flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE || mask & STATX__RESERVED != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let target = stat_target(dirfd, path, flags)?;
+    let m = target.metadata();
+    let ts = |t: fs::vfs::Timespec| StatxTimestamp { tv_sec: t.sec, tv_nsec: t.nsec, __reserved: 0 };
+    let mut sx = Statx {
+        stx_mask: STATX_BASIC_STATS | STATX_MNT_ID,
+        stx_blksize: m.blksize,
+        stx_nlink: m.nlink,
+        stx_uid: m.uid,
+        stx_gid: m.gid,
+        stx_mode: m.mode as u16,
+        stx_ino: m.ino,
+        stx_size: m.size,
+        stx_blocks: m.blocks,
+        stx_attributes_mask: STATX_ATTR_MOUNT_ROOT,
+        stx_atime: ts(m.atime),
+        stx_ctime: ts(m.ctime),
+        stx_mtime: ts(m.mtime),
+        stx_rdev_major: fs::vfs::major(m.rdev),
+        stx_rdev_minor: fs::vfs::minor(m.rdev),
+        stx_dev_major: fs::vfs::major(m.dev),
+        stx_dev_minor: fs::vfs::minor(m.dev),
+        stx_mnt_id: target.mnt.id(),
+        ..Default::default()
+    };
+    if let Some(b) = m.btime {
+        sx.stx_btime = ts(b);
+        sx.stx_mask |= STATX_BTIME;
+    }
+    if target.is_mount_root() {
+        sx.stx_attributes |= STATX_ATTR_MOUNT_ROOT;
+    }
+    user::write(buf, &sx)?;
+    Ok(0)
+}
+
+/// Formats directory entries straight into the user buffer.
+struct UserDirents {
+    addr: u64,
+    len: usize,
+    used: usize,
+    fault: bool,
+    /// An entry did not fit: with nothing written yet that is EINVAL (filldir64).
+    too_small: bool,
+}
+
+impl DirSink for UserDirents {
+    fn push(&mut self, ino: u64, next: u64, dtype: u8, name: &[u8]) -> bool {
+        let mut rec = [0u8; 24 + 256];
+        let room = (self.len - self.used).min(rec.len());
+        let Some(n) = write_dirent64(&mut rec[..room], ino, next as i64, dtype, name) else {
+            self.too_small = true;
+            return false;
+        };
+        if user::copy_to_user(self.addr + self.used as u64, &rec[..n]).is_err() {
+            self.fault = true;
+            return false;
+        }
+        self.used += n;
+        true
+    }
+}
+
+pub fn sys_getdents64(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = file(f.arg(0))?;
+    let len = f.arg(2).min(MAX_RW_COUNT) as usize;
+    let buf = UserBuf::new(f.arg(1), len)?;
+    let mut sink = UserDirents { addr: buf.addr, len, used: 0, fault: false, too_small: false };
+    file.getdents(&mut sink)?;
+    if sink.fault {
+        return Err(Errno::EFAULT);
+    }
+    if sink.used == 0 && sink.too_small {
+        return Err(Errno::EINVAL);
+    }
+    Ok(sink.used)
+}
+
+pub fn sys_ioctl(f: &mut TrapFrame) -> SysResult<usize> {
+    let (fd, cmd, arg) = (f.arg(0) as i32, f.arg(1) as u32, f.arg(2));
+    let t = current();
+    match cmd {
+        FIOCLEX | FIONCLEX => {
+            t.process.files.lock().entry_mut(fd)?.cloexec = cmd == FIOCLEX;
+            Ok(0)
+        }
+        FIONBIO => {
+            let file = t.process.files.lock().get(fd)?;
+            let on: i32 = user::read(arg)?;
+            let flags = if on != 0 { file.flags() | O_NONBLOCK } else { file.flags() & !O_NONBLOCK };
+            file.set_status_flags(flags, &t.process.creds.lock().fs_creds())?;
+            Ok(0)
+        }
+        _ => t.process.files.lock().get(fd)?.ioctl(cmd, arg as usize),
+    }
+}
+
+pub fn sys_fcntl(f: &mut TrapFrame) -> SysResult<usize> {
+    let (fd, cmd, arg) = (f.arg(0) as i32, f.arg(1) as u32, f.arg(2));
+    let t = current();
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let file = t.process.files.lock().get(fd)?;
+            if arg >= nofile_limit(t) as u64 {
+                return Err(Errno::EINVAL);
+            }
+            install(t, file, cmd == F_DUPFD_CLOEXEC, arg as usize)
+        }
+        F_GETFD => Ok(t.process.files.lock().entry(fd)?.cloexec as usize),
+        F_SETFD => {
+            t.process.files.lock().entry_mut(fd)?.cloexec = arg & FD_CLOEXEC as u64 != 0;
+            Ok(0)
+        }
+        F_GETFL => Ok(t.process.files.lock().get(fd)?.flags() as usize),
+        F_SETFL => {
+            let file = t.process.files.lock().get(fd)?;
+            file.set_status_flags(arg as u32, &t.process.creds.lock().fs_creds())?;
+            Ok(0)
+        }
+        _ => {
+            // Validate the fd first, as Linux does, then refuse what is not implemented.
+            t.process.files.lock().get(fd)?;
+            Err(Errno::EINVAL)
+        }
+    }
+}
+
+pub fn sys_dup(f: &mut TrapFrame) -> SysResult<usize> {
+    let t = current();
+    let file = t.process.files.lock().get(f.arg(0) as i32)?;
+    install(t, file, false, 0)
+}
+
+fn do_dup3(old: i32, new: i32, cloexec: bool) -> SysResult<usize> {
+    let t = current();
+    if new < 0 || new as usize >= nofile_limit(t) {
+        return Err(Errno::EBADF);
+    }
+    let mut files = t.process.files.lock();
+    let file = files.get(old)?;
+    let replaced = files.replace(new as usize, FdEntry { file, cloexec });
+    drop(files);
+    drop(replaced);
+    Ok(new as usize)
+}
+
+pub fn sys_dup2(f: &mut TrapFrame) -> SysResult<usize> {
+    let (old, new) = (f.arg(0) as i32, f.arg(1) as i32);
+    if old == new {
+        current().process.files.lock().get(old)?;
+        return Ok(new as usize);
+    }
+    do_dup3(old, new, false)
+}
+
+pub fn sys_dup3(f: &mut TrapFrame) -> SysResult<usize> {
+    let (old, new, flags) = (f.arg(0) as i32, f.arg(1) as i32, f.arg(2) as u32);
+    if flags & !O_CLOEXEC != 0 || old == new {
+        return Err(Errno::EINVAL);
+    }
+    do_dup3(old, new, flags & O_CLOEXEC != 0)
+}
+
+pub fn sys_getcwd(f: &mut TrapFrame) -> SysResult<usize> {
+    let (buf, size) = (f.arg(0), f.arg(1) as usize);
+    let t = current();
+    let (root, cwd) = {
+        let fsctx = t.process.fs.lock();
+        (fsctx.root.clone(), fsctx.cwd.clone())
+    };
+    let mut path = fs::vfs::path_of(&cwd, &root);
+    path.push(0);
+    if path.len() > size {
+        return Err(Errno::ERANGE);
+    }
+    user::copy_to_user(buf, &path)?;
+    Ok(path.len())
+}
+
+fn set_cwd(t: &Thread, p: Path) -> SysResult<usize> {
+    with_caller(t, |cx, _, _| fs::vfs::check_chdir(cx, &p))?;
+    t.process.fs.lock().cwd = p;
+    Ok(0)
+}
+
+pub fn sys_chdir(f: &mut TrapFrame) -> SysResult<usize> {
+    let t = current();
+    let path = path_arg(f.arg(0))?;
+    let p = resolve_at(t, AT_FDCWD, &path, true)?;
+    set_cwd(t, p)
+}
+
+pub fn sys_fchdir(f: &mut TrapFrame) -> SysResult<usize> {
+    let t = current();
+    let p = t.process.files.lock().get(f.arg(0) as i32)?.path().clone();
+    set_cwd(t, p)
+}
+
+fn do_readlinkat(dirfd: i32, path: u64, buf: u64, size: u64) -> SysResult<usize> {
+    if size as i64 <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = stat_target(dirfd, path, AtFlags::SYMLINK_NOFOLLOW.bits() | AtFlags::EMPTY_PATH.bits())?;
+    let target = fs::vfs::readlink_path(&p)?;
+    let n = target.len().min(size as usize);
+    user::copy_to_user(buf, &target[..n])?;
+    Ok(n)
+}
+
+pub fn sys_readlink(f: &mut TrapFrame) -> SysResult<usize> {
+    do_readlinkat(AT_FDCWD, f.arg(0), f.arg(1), f.arg(2))
+}
+
+pub fn sys_readlinkat(f: &mut TrapFrame) -> SysResult<usize> {
+    do_readlinkat(f.arg(0) as i32, f.arg(1), f.arg(2), f.arg(3))
+}
+
+fn do_faccessat(dirfd: i32, path_addr: u64, mode: u32, flags: u32) -> SysResult<usize> {
+    let known = AtFlags::EACCESS | AtFlags::SYMLINK_NOFOLLOW | AtFlags::EMPTY_PATH;
+    super::check_flags(flags as u64, known.bits() as u64)?;
+    if mode & !7 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = current();
+    // access(2) checks with the real ids unless AT_EACCESS.
+    let creds = {
+        let c = t.process.creds.lock();
+        let mut fc = c.fs_creds();
+        if flags & AtFlags::EACCESS.bits() == 0 {
+            fc.uid = c.uid;
+            fc.gid = c.gid;
+        }
+        fc
+    };
+    let path = path_arg(path_addr)?;
+    if path.is_empty() && flags & AtFlags::EMPTY_PATH.bits() != 0 {
+        let target = stat_target(dirfd, path_addr, flags)?;
+        fs::vfs::generic_permission(&target.metadata(), &creds, mode)?;
+        return Ok(0);
+    }
+    let start = start_dir(t, dirfd, &path)?;
+    let (root, cwd) = {
+        let fsctx = t.process.fs.lock();
+        (fsctx.root.clone(), fsctx.cwd.clone())
+    };
+    let cx = fs::vfs::Caller::new(&root, &creds);
+    let follow = flags & AtFlags::SYMLINK_NOFOLLOW.bits() == 0;
+    fs::vfs::faccessat(&cx, start.as_ref().unwrap_or(&cwd), &path, mode, follow)?;
+    Ok(0)
+}
+
+pub fn sys_access(f: &mut TrapFrame) -> SysResult<usize> {
+    do_faccessat(AT_FDCWD, f.arg(0), f.arg(1) as u32, 0)
+}
+
+pub fn sys_faccessat(f: &mut TrapFrame) -> SysResult<usize> {
+    do_faccessat(f.arg(0) as i32, f.arg(1), f.arg(2) as u32, 0)
+}
+
+pub fn sys_faccessat2(f: &mut TrapFrame) -> SysResult<usize> {
+    do_faccessat(f.arg(0) as i32, f.arg(1), f.arg(2) as u32, f.arg(3) as u32)
+}
