@@ -5,6 +5,7 @@
 mod fs;
 pub mod info;
 mod memory;
+mod poll;
 mod process;
 mod random;
 mod signal;
@@ -21,6 +22,7 @@ mod handlers {
     pub use super::fs::*;
     pub use super::info::*;
     pub use super::memory::*;
+    pub use super::poll::*;
     pub use super::process::*;
     pub use super::random::*;
     pub use super::signal::*;

@@ -10,7 +10,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_stat), // 4 stat
     Some(sys_fstat), // 5 fstat
     Some(sys_lstat), // 6 lstat
-    None, // 7 poll
+    Some(sys_poll), // 7 poll
     Some(sys_lseek), // 8 lseek
     Some(sys_mmap), // 9 mmap
     Some(sys_mprotect), // 10 mprotect
@@ -26,7 +26,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_writev), // 20 writev
     Some(sys_access), // 21 access
     None, // 22 pipe
-    None, // 23 select
+    Some(sys_select), // 23 select
     Some(sys_sched_yield), // 24 sched_yield
     None, // 25 mremap
     None, // 26 msync
@@ -273,8 +273,8 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_readlinkat), // 267 readlinkat
     None, // 268 fchmodat
     Some(sys_faccessat), // 269 faccessat
-    None, // 270 pselect6
-    None, // 271 ppoll
+    Some(sys_pselect6), // 270 pselect6
+    Some(sys_ppoll), // 271 ppoll
     None, // 272 unshare
     Some(sys_set_robust_list), // 273 set_robust_list
     None, // 274 get_robust_list

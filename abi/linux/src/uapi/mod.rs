@@ -7,6 +7,7 @@
 pub mod dirent;
 pub mod fcntl;
 pub mod mman;
+pub mod poll;
 pub mod prctl;
 pub mod random;
 pub mod resource;
