@@ -29,7 +29,8 @@ pub fn start(info: &BootInfo) -> ! {
         log::warn!("{}", w);
     }
     let (total, free) = (crate::mm::frame::total_frames(), crate::mm::frame::free_frames());
-    log::info!("Memory: {}K/{}K available", free * 4, total * 4);
+    let (heap_used, heap_size) = crate::mm::heap::usage();
+    log::info!("Memory: {}K/{}K available, kernel heap {}K/{}K", free * 4, total * 4, heap_used / 1024, heap_size / 1024);
 
     crate::vfs::init_clock();
     crate::tty::register_console_devices();

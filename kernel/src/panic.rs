@@ -17,7 +17,7 @@ pub fn set_timeout(seconds: i64) {
 fn backtrace(mut rbp: u64) {
     kprintln!("Call Trace:");
     for _ in 0..32 {
-        if rbp < crate::mm::PHYS_OFFSET || rbp % 8 != 0 {
+        if rbp < crate::mm::PHYS_OFFSET || !rbp.is_multiple_of(8) {
             break;
         }
         // SAFETY: rbp is a kernel-half, aligned address that the frame chain points at; kernel code

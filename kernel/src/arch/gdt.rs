@@ -53,7 +53,7 @@ pub fn init() {
     );
     // SAFETY: the GDT is static; the selectors were just created in it.
     unsafe {
-        (*(&raw const tables.gdt)).load_unsafe();
+        tables.gdt.load_unsafe();
         CS::set_reg(SegmentSelector(KERNEL_CS));
         SS::set_reg(SegmentSelector(KERNEL_DS));
         DS::set_reg(SegmentSelector(0));

@@ -90,7 +90,7 @@ pub fn init() {
     // SAFETY: programming the SYSCALL MSRs with the fixed GDT layout and a valid entry point.
     unsafe {
         Efer::update(|f| f.insert(EferFlags::SYSTEM_CALL_EXTENSIONS | EferFlags::NO_EXECUTE_ENABLE));
-        LStar::write(VirtAddr::new(syscall_entry as usize as u64));
+        LStar::write(VirtAddr::new(syscall_entry as *const () as u64));
         // Mask IF (entry runs with interrupts off until the stack switch is done), TF, DF, AC, NT.
         SFMask::write(
             RFlags::INTERRUPT_FLAG

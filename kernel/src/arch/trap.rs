@@ -42,7 +42,7 @@ const _: () = assert!(FRAME_CS_OFFSET == 144 && core::mem::size_of::<TrapFrame>(
 pub const SYSCALL_VECTOR: u64 = 0x100;
 
 impl TrapFrame {
-    pub fn from_user(&self) -> bool {
+    pub fn is_user(&self) -> bool {
         self.cs & 3 == 3
     }
 
@@ -138,10 +138,6 @@ trap_stubs:
     options(att_syntax)
 );
 
-unsafe extern "C" {
-    pub fn trap_return() -> !;
-}
-
 /// Starts executing a prepared frame (which must sit at the top of the current kernel stack).
 pub fn enter_frame(frame: *const TrapFrame) -> ! {
     // SAFETY: `frame` is a complete TrapFrame on the current thread's kernel stack; trap_return pops
@@ -159,14 +155,9 @@ pub fn enter_frame(frame: *const TrapFrame) -> ! {
 pub mod vector {
     pub const DIVIDE_ERROR: u64 = 0;
     pub const DEBUG: u64 = 1;
-    pub const NMI: u64 = 2;
     pub const BREAKPOINT: u64 = 3;
-    pub const OVERFLOW: u64 = 4;
-    pub const BOUND_RANGE: u64 = 5;
     pub const INVALID_OPCODE: u64 = 6;
-    pub const DEVICE_NOT_AVAILABLE: u64 = 7;
     pub const DOUBLE_FAULT: u64 = 8;
-    pub const GENERAL_PROTECTION: u64 = 13;
     pub const PAGE_FAULT: u64 = 14;
     pub const X87_FPU: u64 = 16;
     pub const ALIGNMENT_CHECK: u64 = 17;
@@ -192,7 +183,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     match frame.vector {
         vector::PAGE_FAULT => crate::mm::fault::handle_page_fault(frame),
         v if v < 32 => {
-            if frame.from_user() {
+            if frame.is_user() {
                 crate::process::signal::user_exception(frame);
             } else {
                 crate::panic::kernel_fault(frame, None);

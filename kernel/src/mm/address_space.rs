@@ -150,8 +150,12 @@ impl AddressSpace {
     pub fn place(&self, hint: u64, len: u64, fixed: bool) -> SysResult<u64> {
         let end = hint.checked_add(len).ok_or(Errno::ENOMEM)?;
         if fixed {
-            if hint < MMAP_MIN_ADDR && hint != 0 || end > USER_END || hint % PAGE_SIZE != 0 {
-                return Err(if end > USER_END { Errno::ENOMEM } else { Errno::EPERM });
+            if end > USER_END {
+                return Err(Errno::ENOMEM);
+            }
+            // Below vm.mmap_min_addr (the NULL-dereference guard).
+            if hint < MMAP_MIN_ADDR {
+                return Err(Errno::EPERM);
             }
             return Ok(hint);
         }

@@ -20,7 +20,7 @@ static HEAP: KernelHeap = KernelHeap(SpinLock::new(Heap::new()));
 /// Adds a fresh block from the frame allocator; false when physical memory is exhausted.
 fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
     let needed = (layout.size().max(layout.align()) as u64).div_ceil(PAGE_SIZE) as usize;
-    let order = frame::order_for(needed).max(GROW_ORDER).min(frame::MAX_ORDER);
+    let order = frame::order_for(needed).clamp(GROW_ORDER, frame::MAX_ORDER);
     if (1usize << order) < needed {
         return false;
     }

@@ -151,11 +151,11 @@ impl UserPageTable {
 
     /// Changes the flags of an existing mapping.
     pub fn set_flags(&mut self, va: u64, flags: F) {
-        if let Some(e) = walk(self.root, va, false, F::empty()) {
-            if !e.is_unused() {
-                e.set_flags(flags);
-                flush(va);
-            }
+        if let Some(e) = walk(self.root, va, false, F::empty())
+            && !e.is_unused()
+        {
+            e.set_flags(flags);
+            flush(va);
         }
     }
 

@@ -33,17 +33,17 @@ impl FpuState {
         Some(s)
     }
 
-    fn bytes(&self) -> &mut [u8] {
-        // SAFETY: the area is layout.size() bytes we own.
-        unsafe { core::slice::from_raw_parts_mut(self.area.as_ptr(), self.layout.size()) }
-    }
-
     /// Back to the initial state: zeroed registers, default control words, XSTATE_BV = 0.
+    /// Only the owning thread calls this (or save/restore), so nothing else touches the area.
     pub fn reset(&self) {
-        let b = self.bytes();
-        b.fill(0);
-        b[0..2].copy_from_slice(&FCW_DEFAULT.to_le_bytes());
-        b[MXCSR_OFFSET..MXCSR_OFFSET + 4].copy_from_slice(&MXCSR_DEFAULT.to_le_bytes());
+        let p = self.area.as_ptr();
+        // SAFETY: the area is layout.size() (> MXCSR_OFFSET + 4) bytes we own; the owning thread is
+        // the only one accessing it (see above), so there is no concurrent access.
+        unsafe {
+            core::ptr::write_bytes(p, 0, self.layout.size());
+            core::ptr::write_unaligned(p as *mut u16, FCW_DEFAULT);
+            core::ptr::write_unaligned(p.add(MXCSR_OFFSET) as *mut u32, MXCSR_DEFAULT);
+        }
     }
 
     /// Loads this state into the CPU.
@@ -60,7 +60,8 @@ impl FpuState {
         }
     }
 
-    /// Saves the CPU's current user state into this area.
+    /// Saves the CPU's current user state into this area (the context switch's half of the pair).
+    #[allow(dead_code)] // used once a second thread can run
     pub fn save(&self) {
         let p = self.area.as_ptr();
         // SAFETY: as in restore; the area is writable and exclusively ours.

@@ -98,7 +98,7 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
 
 /// Validates an (addr, len) pair for munmap/mprotect; returns the page-aligned end.
 fn user_range(addr: u64, len: u64) -> SysResult<u64> {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     let end = page_align_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;

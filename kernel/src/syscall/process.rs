@@ -45,6 +45,42 @@ pub fn sys_getegid(_: &mut TrapFrame) -> SysResult<usize> {
     Ok(current().process.creds.lock().egid as usize)
 }
 
+/// Writes three ids (real, effective, saved) to user memory, as getresuid/getresgid.
+fn write_res_ids(addrs: [u64; 3], ids: [u32; 3]) -> SysResult<usize> {
+    for (addr, id) in addrs.into_iter().zip(ids) {
+        user::write(addr, &id)?;
+    }
+    Ok(0)
+}
+
+pub fn sys_getresuid(f: &mut TrapFrame) -> SysResult<usize> {
+    let c = current().process.creds.lock().clone();
+    write_res_ids([f.arg(0), f.arg(1), f.arg(2)], [c.uid, c.euid, c.suid])
+}
+
+pub fn sys_getresgid(f: &mut TrapFrame) -> SysResult<usize> {
+    let c = current().process.creds.lock().clone();
+    write_res_ids([f.arg(0), f.arg(1), f.arg(2)], [c.gid, c.egid, c.sgid])
+}
+
+pub fn sys_getgroups(f: &mut TrapFrame) -> SysResult<usize> {
+    let (size, list) = (f.arg(0) as i32, f.arg(1));
+    let groups = current().process.creds.lock().groups.clone();
+    if size < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if size == 0 {
+        return Ok(groups.len());
+    }
+    if (size as usize) < groups.len() {
+        return Err(Errno::EINVAL);
+    }
+    for (i, g) in groups.iter().enumerate() {
+        user::write(list + 4 * i as u64, g)?;
+    }
+    Ok(groups.len())
+}
+
 pub fn sys_exit(f: &mut TrapFrame) -> SysResult<usize> {
     // Single-threaded processes only so far: exit ends the group.
     exit_group(WaitStatus::Exited(f.arg(0) as u8))

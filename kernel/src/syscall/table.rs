@@ -118,12 +118,12 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 112 setsid
     None, // 113 setreuid
     None, // 114 setregid
-    None, // 115 getgroups
+    Some(sys_getgroups), // 115 getgroups
     None, // 116 setgroups
     None, // 117 setresuid
-    None, // 118 getresuid
+    Some(sys_getresuid), // 118 getresuid
     None, // 119 setresgid
-    None, // 120 getresgid
+    Some(sys_getresgid), // 120 getresgid
     None, // 121 getpgid
     None, // 122 setfsuid
     None, // 123 setfsgid
