@@ -1,69 +1,24 @@
 //! Plain data shared by the VFS and the filesystems: mode bits, open flags, device numbers,
 //! inode metadata, attribute changes and directory-entry sinks. Values are Linux x86_64's.
 
-/// `S_IFMT` and the file type bits of `st_mode`.
-pub const S_IFMT: u32 = 0o170000;
-pub const S_IFSOCK: u32 = 0o140000;
-pub const S_IFLNK: u32 = 0o120000;
-pub const S_IFREG: u32 = 0o100000;
-pub const S_IFBLK: u32 = 0o060000;
-pub const S_IFDIR: u32 = 0o040000;
-pub const S_IFCHR: u32 = 0o020000;
-pub const S_IFIFO: u32 = 0o010000;
-/// Permission and special bits.
-pub const S_ISUID: u32 = 0o4000;
-pub const S_ISGID: u32 = 0o2000;
-pub const S_ISVTX: u32 = 0o1000;
+// File types, permission bits, open flags, whence values, rename flags and poll bits are the
+// ABI's (Linux x86_64 values).
+pub use linux_abi::uapi::fcntl::{
+    O_ACCMODE, O_APPEND, O_ASYNC, O_CLOEXEC, O_CREAT, O_DIRECT, O_DIRECTORY, O_DSYNC, O_EXCL, O_LARGEFILE,
+    O_NOATIME, O_NOCTTY, O_NOFOLLOW, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_SYNC, O_TMPFILE, O_TRUNC, O_WRONLY,
+    RENAME_EXCHANGE, RENAME_NOREPLACE, RENAME_WHITEOUT, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET,
+};
+pub use linux_abi::uapi::poll::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM};
+pub use linux_abi::uapi::stat::{
+    S_IALLUGO, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, S_IFREG, S_IFSOCK, S_ISGID, S_ISUID, S_ISVTX,
+    S_IXGRP,
+};
+
 pub const S_IRWXUGO: u32 = 0o777;
-pub const S_IALLUGO: u32 = 0o7777;
 pub const S_IXUGO: u32 = 0o111;
-pub const S_IXGRP: u32 = 0o010;
-
-/// `open(2)` flags (x86_64 octal values).
-pub const O_ACCMODE: u32 = 0o3;
-pub const O_RDONLY: u32 = 0o0;
-pub const O_WRONLY: u32 = 0o1;
-pub const O_RDWR: u32 = 0o2;
-pub const O_CREAT: u32 = 0o100;
-pub const O_EXCL: u32 = 0o200;
-pub const O_NOCTTY: u32 = 0o400;
-pub const O_TRUNC: u32 = 0o1000;
-pub const O_APPEND: u32 = 0o2000;
-pub const O_NONBLOCK: u32 = 0o4000;
-pub const O_DSYNC: u32 = 0o10000;
-pub const O_ASYNC: u32 = 0o20000;
-pub const O_DIRECT: u32 = 0o40000;
-pub const O_LARGEFILE: u32 = 0o100000;
-pub const O_DIRECTORY: u32 = 0o200000;
-pub const O_NOFOLLOW: u32 = 0o400000;
-pub const O_NOATIME: u32 = 0o1000000;
-pub const O_CLOEXEC: u32 = 0o2000000;
-pub const O_SYNC: u32 = 0o4010000;
-pub const O_PATH: u32 = 0o10000000;
 /// `__O_TMPFILE`; `O_TMPFILE` is this plus `O_DIRECTORY`.
-pub const O_TMPFILE_BIT: u32 = 0o20000000;
-pub const O_TMPFILE: u32 = O_TMPFILE_BIT | O_DIRECTORY;
+pub const O_TMPFILE_BIT: u32 = linux_abi::uapi::fcntl::__O_TMPFILE;
 
-/// `lseek` whence values.
-pub const SEEK_SET: u32 = 0;
-pub const SEEK_CUR: u32 = 1;
-pub const SEEK_END: u32 = 2;
-pub const SEEK_DATA: u32 = 3;
-pub const SEEK_HOLE: u32 = 4;
-
-/// `renameat2` flags.
-pub const RENAME_NOREPLACE: u32 = 1;
-pub const RENAME_EXCHANGE: u32 = 2;
-pub const RENAME_WHITEOUT: u32 = 4;
-
-/// `poll` event bits a file reports.
-pub const POLLIN: u16 = 0x001;
-pub const POLLPRI: u16 = 0x002;
-pub const POLLOUT: u16 = 0x004;
-pub const POLLERR: u16 = 0x008;
-pub const POLLHUP: u16 = 0x010;
-pub const POLLRDNORM: u16 = 0x040;
-pub const POLLWRNORM: u16 = 0x100;
 /// What files without a poll method report (Linux `DEFAULT_POLLMASK`).
 pub const DEFAULT_POLLMASK: u16 = POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 

@@ -171,21 +171,29 @@ impl AddressSpace {
         self.vmas.insert(vma.start, vma);
     }
 
-    /// Removes `[start, end)` from the address space, splitting VMAs at the edges and releasing
-    /// the frames. Page-aligned arguments; unmapped holes are fine (as munmap).
-    pub fn unmap(&mut self, start: u64, end: u64) {
+    /// Takes the VMAs overlapping `[start, end)` out of the map, splitting at the edges: the parts
+    /// outside the range go back in, the parts inside are returned.
+    fn carve(&mut self, start: u64, end: u64) -> alloc::vec::Vec<Vma> {
         let hit: alloc::vec::Vec<u64> =
             self.vmas.range(..end).rev().take_while(|(_, v)| v.end > start).map(|(&k, _)| k).collect();
+        let mut inside = alloc::vec::Vec::with_capacity(hit.len());
         for key in hit {
             let Some(v) = self.vmas.remove(&key) else { continue };
             if v.start < start {
                 self.vmas.insert(v.start, v.slice(v.start, start));
             }
             if v.end > end {
-                let tail = v.slice(end, v.end);
-                self.vmas.insert(tail.start, tail);
+                self.vmas.insert(end, v.slice(end, v.end));
             }
+            inside.push(v.slice(start, end));
         }
+        inside
+    }
+
+    /// Removes `[start, end)` from the address space, splitting VMAs at the edges and releasing
+    /// the frames. Page-aligned arguments; unmapped holes are fine (as munmap).
+    pub fn unmap(&mut self, start: u64, end: u64) {
+        self.carve(start, end);
         let pt = &mut self.pt;
         let mut pages = alloc::vec::Vec::new();
         pt.for_each(start, end, &mut |va, m| pages.push((va, m.pa)));
@@ -210,19 +218,9 @@ impl AddressSpace {
         if cursor < end {
             return Err(Errno::ENOMEM);
         }
-        let hit: alloc::vec::Vec<u64> =
-            self.vmas.range(..end).rev().take_while(|(_, v)| v.end > start).map(|(&k, _)| k).collect();
-        for key in hit {
-            let Some(v) = self.vmas.remove(&key) else { continue };
-            if v.start < start {
-                self.vmas.insert(v.start, v.slice(v.start, start));
-            }
-            if v.end > end {
-                self.vmas.insert(end, v.slice(end, v.end));
-            }
-            let mut mid = v.slice(start, end);
-            mid.prot = prot;
-            self.vmas.insert(mid.start, mid);
+        for mut vma in self.carve(start, end) {
+            vma.prot = prot;
+            self.vmas.insert(vma.start, vma);
         }
         let mut pages = alloc::vec::Vec::new();
         self.pt.for_each(start, end, &mut |va, m| pages.push((va, m)));

@@ -61,6 +61,25 @@ impl OpenFlags {
     }
 }
 
+/// The open flags as plain values, for code that works on the raw `u32`.
+pub const O_CREAT: u32 = OpenFlags::CREAT.bits();
+pub const O_EXCL: u32 = OpenFlags::EXCL.bits();
+pub const O_NOCTTY: u32 = OpenFlags::NOCTTY.bits();
+pub const O_TRUNC: u32 = OpenFlags::TRUNC.bits();
+pub const O_APPEND: u32 = OpenFlags::APPEND.bits();
+pub const O_NONBLOCK: u32 = OpenFlags::NONBLOCK.bits();
+pub const O_DSYNC: u32 = OpenFlags::DSYNC.bits();
+pub const O_ASYNC: u32 = OpenFlags::ASYNC.bits();
+pub const O_DIRECT: u32 = OpenFlags::DIRECT.bits();
+pub const O_LARGEFILE: u32 = OpenFlags::LARGEFILE.bits();
+pub const O_DIRECTORY: u32 = OpenFlags::DIRECTORY.bits();
+pub const O_NOFOLLOW: u32 = OpenFlags::NOFOLLOW.bits();
+pub const O_NOATIME: u32 = OpenFlags::NOATIME.bits();
+pub const O_CLOEXEC: u32 = OpenFlags::CLOEXEC.bits();
+pub const O_SYNC: u32 = OpenFlags::SYNC.bits();
+pub const O_PATH: u32 = OpenFlags::PATH.bits();
+pub const O_TMPFILE: u32 = OpenFlags::TMPFILE.bits();
+
 /// `__O_SYNC` alone (without the `O_DSYNC` bit O_SYNC implies).
 pub const __O_SYNC: u32 = 0o4000000;
 /// `__O_TMPFILE` alone (without the `O_DIRECTORY` bit O_TMPFILE implies).
