@@ -3,5 +3,7 @@
 
 extern crate alloc;
 
+pub mod acpi;
+pub mod rtc;
 pub mod serial;
 pub mod tty;

@@ -23,6 +23,8 @@ pub struct BootInfo {
     pub region_count: usize,
     /// Physical range of the initrd, if the loader passed one.
     pub initrd: Option<(u64, u64)>,
+    /// ACPI RSDP physical address from the loader (0: search the BIOS areas).
+    pub rsdp: u64,
 }
 
 impl BootInfo {
@@ -56,6 +58,7 @@ pub fn parse(pa: u64) -> BootInfo {
         regions: [Region::default(); MAX_REGIONS],
         region_count: 0,
         initrd: None,
+        rsdp: read(pa + 32),
     };
     if cmdline_pa != 0 {
         while info.cmdline_len < CMDLINE_MAX - 1 {

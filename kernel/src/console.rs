@@ -38,9 +38,15 @@ pub fn write_bytes(bytes: &[u8]) {
     SERIAL.lock().write_bytes(bytes);
 }
 
-/// A received byte, if one is waiting.
-pub fn try_read_byte() -> Option<u8> {
-    SERIAL.lock().try_read()
+/// Drains the UART's pending interrupt causes, passing received bytes to `on_byte`.
+pub fn handle_serial_interrupt(on_byte: &mut dyn FnMut(u8)) {
+    SERIAL.lock().handle_interrupt(on_byte);
+}
+
+/// Turns on the UART's receive interrupt (IRQ 4).
+pub fn enable_serial_rx_interrupt() {
+    SERIAL.lock().enable_rx_interrupt();
+    crate::arch::pic::unmask(crate::arch::pic::IRQ_COM1);
 }
 
 #[macro_export]

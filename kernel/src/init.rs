@@ -97,5 +97,5 @@ pub fn start(info: &BootInfo) -> ! {
             "No working init found.  Try passing init= option to kernel. See Linux Documentation/admin-guide/init.rst for guidance."
         ));
     }
-    process::run_first(thread)
+    crate::sched::start_first(thread)
 }

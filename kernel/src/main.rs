@@ -11,10 +11,14 @@ mod console;
 mod init;
 mod mm;
 mod panic;
+mod pipe;
+mod power;
 mod process;
 mod rand;
+mod sched;
 mod sync;
 pub mod syscall;
+mod time;
 mod tty;
 mod vfs;
 
@@ -26,10 +30,12 @@ extern "C" fn kernel_start(start_info: u64) -> ! {
     arch::gdt::init();
     arch::idt::init();
     arch::percpu::init_bsp();
-    arch::cpu::mask_legacy_pic();
+    arch::pic::init();
     let info = boot_info::parse(start_info);
     mm::init(&info);
     rand::init();
+    time::init();
+    power::init(info.rsdp);
     arch::syscall_entry::init();
     init::start(&info)
 }

@@ -82,7 +82,7 @@ pub fn start_dir(t: &Thread, dirfd: i32, path: &[u8]) -> SysResult<Option<Path>>
     if path.first() == Some(&b'/') || dirfd == linux_abi::uapi::fcntl::AT_FDCWD {
         return Ok(None);
     }
-    let file = t.process.files.lock().get(dirfd)?;
+    let file = t.process.files().lock().get(dirfd)?;
     let p = file.path().clone();
     if !p.metadata().is_dir() {
         return Err(Errno::ENOTDIR);
@@ -123,7 +123,8 @@ pub fn open_console(t: &Arc<Thread>) {
             return;
         }
     };
-    let mut files = t.process.files.lock();
+    let table = t.process.files();
+    let mut files = table.lock();
     for _ in 0..3 {
         let _ = files.insert_from(0, 3, crate::process::fdtable::FdEntry { file: file.clone(), cloexec: false });
     }

@@ -10,6 +10,7 @@ pub mod cmdline;
 pub mod errno;
 pub mod stack;
 pub mod syscalls;
+pub mod time_conv;
 pub mod uapi;
 
 pub use errno::{Errno, SysResult};

@@ -11,6 +11,8 @@ static TSC_BOOT: AtomicU64 = AtomicU64::new(0);
 static XSAVE_SIZE: AtomicU64 = AtomicU64::new(0);
 static HWCAP: AtomicU64 = AtomicU64::new(0);
 static HAS_XSAVE: AtomicBool = AtomicBool::new(false);
+static XCR0: AtomicU64 = AtomicU64::new(0x3);
+static MXCSR_MASK: AtomicU64 = AtomicU64::new(0xffbf);
 
 /// What `cpuid` reports that the rest of the kernel cares about.
 pub struct Features {
@@ -58,12 +60,14 @@ pub fn init_bsp() {
             // x87, SSE, AVX, and the three AVX-512 components: all user state, no permission needed.
             let wanted = supported & 0xe7;
             XCr0::write(XCr0Flags::from_bits_truncate(wanted));
+            XCR0.store(wanted, Ordering::Relaxed);
         }
     }
     let size = if f.xsave { __cpuid_count(0xd, 0).ebx as u64 } else { 512 };
     XSAVE_SIZE.store(size, Ordering::Relaxed);
     HAS_XSAVE.store(f.xsave, Ordering::Relaxed);
     HWCAP.store(__cpuid(1).edx as u64, Ordering::Relaxed);
+    MXCSR_MASK.store(read_mxcsr_mask() as u64, Ordering::Relaxed);
     calibrate_tsc();
 }
 
@@ -74,6 +78,38 @@ pub fn xsave_size() -> usize {
 
 pub fn has_xsave() -> bool {
     HAS_XSAVE.load(Ordering::Relaxed)
+}
+
+/// The user state components enabled in XCR0 (x87|SSE without XSAVE).
+pub fn xcr0() -> u64 {
+    XCR0.load(Ordering::Relaxed)
+}
+
+/// MXCSR bits the CPU supports (FXSAVE's MXCSR_MASK, 0xffbf when it reports 0).
+pub fn mxcsr_mask() -> u32 {
+    MXCSR_MASK.load(Ordering::Relaxed) as u32
+}
+
+fn read_mxcsr_mask() -> u32 {
+    #[repr(C, align(16))]
+    struct Area([u8; 512]);
+    let mut area = Area([0; 512]);
+    // SAFETY: FXSAVE writes 512 bytes into a 16-byte aligned buffer we own.
+    unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) area.0.as_mut_ptr()) };
+    let mask = u32::from_le_bytes([area.0[28], area.0[29], area.0[30], area.0[31]]);
+    if mask == 0 { 0xffbf } else { mask }
+}
+
+/// Size of a standard-format XSAVE image holding `features` (CPUID leaf 0xD offsets).
+pub fn xstate_size_of(features: u64) -> usize {
+    let mut size = 576;
+    for i in 2..63 {
+        if features & (1 << i) != 0 {
+            let leaf = __cpuid_count(0xd, i);
+            size = size.max((leaf.ebx + leaf.eax) as usize);
+        }
+    }
+    size
 }
 
 /// AT_HWCAP on x86_64 is CPUID.1:EDX.
@@ -148,14 +184,4 @@ pub fn reboot() -> ! {
         core::arch::asm!("int3");
     }
     halt_forever()
-}
-
-/// Masks the legacy 8259 PICs: the BIOS left IRQ0 on vector 8, which would look like a double fault.
-pub fn mask_legacy_pic() {
-    use x86_64::instructions::port::Port;
-    // SAFETY: writing the PIC interrupt-mask registers only.
-    unsafe {
-        Port::<u8>::new(0x21).write(0xff);
-        Port::<u8>::new(0xa1).write(0xff);
-    }
 }

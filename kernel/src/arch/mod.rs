@@ -5,6 +5,8 @@ pub mod cpu;
 pub mod gdt;
 pub mod idt;
 pub mod percpu;
+pub mod pic;
+pub mod switch;
 pub mod syscall_entry;
 pub mod trap;
 pub mod usercopy;

@@ -189,9 +189,21 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
                 crate::panic::kernel_fault(frame, None);
             }
         }
-        _ => {
-            // Device interrupts are not routed yet; a stray one is logged and ignored.
-            log::warn!("unexpected interrupt vector {}", frame.vector);
+        v if v < 48 => {
+            let irq = (v - 32) as u8;
+            match irq {
+                super::pic::IRQ_TIMER => {
+                    crate::process::account_tick(frame.is_user());
+                    crate::sched::timer::tick();
+                }
+                super::pic::IRQ_COM1 => crate::tty::serial_interrupt(),
+                _ => {}
+            }
+            super::pic::end_of_interrupt(irq);
         }
+        _ => log::warn!("unexpected interrupt vector {}", frame.vector),
+    }
+    if frame.is_user() {
+        crate::sched::exit_to_user(frame);
     }
 }

@@ -126,6 +126,11 @@ impl AddressSpace {
         self.pt.root()
     }
 
+    /// The physical frame mapped at page `va`, if any.
+    pub fn translate(&self, va: u64) -> Option<u64> {
+        self.pt.lookup(va).map(|m| m.pa)
+    }
+
     pub fn find(&self, addr: u64) -> Option<&Vma> {
         self.vmas.range(..=addr).next_back().map(|(_, v)| v).filter(|v| addr < v.end)
     }
@@ -375,6 +380,36 @@ impl AddressSpace {
         }
         self.brk = new;
         new
+    }
+}
+
+impl AddressSpace {
+    /// fork: a copy-on-write duplicate. Private pages become read-only in both spaces and shared
+    /// by reference count; the first write in either copies (see `break_cow`). Shared mappings
+    /// stay shared and writable.
+    pub fn fork(&mut self) -> SysResult<AddressSpace> {
+        let mut child = AddressSpace::new()?;
+        child.vmas = self.vmas.clone();
+        child.brk_start = self.brk_start;
+        child.brk = self.brk;
+        child.mmap_base = self.mmap_base;
+        child.stack_limit = self.stack_limit;
+        let mut pages = alloc::vec::Vec::new();
+        self.pt.for_each(0, USER_END, &mut |va, m| pages.push((va, m)));
+        for (va, m) in pages {
+            let shared = self.find(va).is_some_and(|v| v.shared);
+            let mut flags = m.flags;
+            if !shared && flags.contains(F::WRITABLE) {
+                flags.remove(F::WRITABLE);
+                self.pt.set_flags(va, flags);
+            }
+            frame::get(m.pa);
+            if child.pt.map(va, m.pa, flags).is_err() {
+                frame::put(m.pa);
+                return Err(Errno::ENOMEM);
+            }
+        }
+        Ok(child)
     }
 }
 

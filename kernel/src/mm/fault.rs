@@ -20,7 +20,7 @@ pub fn handle_page_fault(frame: &mut TrapFrame) {
     let fixup = if from_user { None } else { fixup_for(frame.rip) };
     let result = if addr < USER_END && err & PF_RSVD == 0 && (from_user || fixup.is_some()) {
         match crate::process::current_thread() {
-            Some(t) => t.process.mm.lock().handle_fault(addr, err & PF_WRITE != 0, err & PF_INSTR != 0),
+            Some(t) => t.process.mm().lock().handle_fault(addr, err & PF_WRITE != 0, err & PF_INSTR != 0),
             None => Err(FaultError::NotMapped),
         }
     } else {

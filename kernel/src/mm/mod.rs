@@ -70,6 +70,13 @@ fn alloc_free_pieces(start: u64, end: u64) -> [(u64, u64); 16] {
     p
 }
 
+static DIRECT_MAP_END: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1 << 32);
+
+/// First physical address the direct map does not cover.
+pub fn direct_map_end() -> u64 {
+    DIRECT_MAP_END.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// Sets up the final kernel page tables, the frame allocator and the zero page.
 pub fn init(info: &BootInfo) {
     let sym = |s: *const u8| s as u64;
@@ -104,6 +111,7 @@ pub fn init(info: &BootInfo) {
         (sym(&raw const __data_start), sym(&raw const __kernel_end), F::WRITABLE | F::NO_EXECUTE),
     ];
     paging::init_kernel(max_phys, &mut || early(PAGE_SIZE), &image);
+    DIRECT_MAP_END.store(max_phys.next_multiple_of(2 << 20), core::sync::atomic::Ordering::Relaxed);
     let meta = early(frame::meta_bytes(max_pfn));
     let holes = [(0, 0x10_0000), (kernel_phys_start, kernel_phys_end), (bump_start, bump), initrd];
     let mut usable = [(0u64, 0u64); 256];

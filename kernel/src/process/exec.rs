@@ -181,6 +181,22 @@ fn parse_shebang(head: &[u8]) -> SysResult<(Vec<u8>, Option<Vec<u8>>)> {
     })
 }
 
+/// Ends every other thread of the process before the image is replaced (Linux's de_thread).
+fn de_thread(t: &Thread) {
+    let others: Vec<Arc<Thread>> = t.process.threads().into_iter().filter(|o| o.tid != t.tid).collect();
+    if others.is_empty() {
+        return;
+    }
+    for o in &others {
+        o.killed.store(true, core::sync::atomic::Ordering::Release);
+        o.sig_hint.store(true, core::sync::atomic::Ordering::Release);
+        crate::sched::wait::kick(o);
+    }
+    while t.process.threads().len() > 1 {
+        let _ = crate::sched::wait::sleep_until(crate::arch::cpu::uptime_ns() + 1_000_000);
+    }
+}
+
 /// Replaces the current program. On success the frame enters the new image; on error the old one
 /// is untouched.
 pub fn execve(
@@ -274,15 +290,28 @@ pub fn execve(
     mm.write_bytes(image.sp, &image.bytes)?;
 
     // Point of no return.
-    let old = {
-        let mut cur = t.process.mm.lock();
-        // SAFETY: the new address space shares the kernel half.
-        unsafe { crate::mm::paging::switch_to(mm.page_table_root()) };
-        core::mem::replace(&mut *cur, mm)
-    };
-    drop(old);
-    t.process.sigactions.lock().reset_for_exec();
-    t.process.files.lock().close_on_exec();
+    de_thread(t);
+    let mm = Arc::new(crate::sync::SpinLock::new(mm));
+    // SAFETY: the new address space shares the kernel half.
+    unsafe { crate::mm::paging::switch_to(mm.lock().page_table_root()) };
+    drop(t.process.set_mm(mm));
+    // Tables shared with another process (CLONE_FILES/CLONE_SIGHAND) are unshared first.
+    let files = t.process.files();
+    if Arc::strong_count(&files) > 2 {
+        let copy = files.lock().clone();
+        t.process.set_files(Arc::new(crate::sync::SpinLock::new(copy)));
+    }
+    drop(files);
+    t.process.files().lock().close_on_exec();
+    let sighand = t.process.sighand();
+    let mut actions = sighand.lock().clone();
+    actions.reset_for_exec();
+    t.process.set_sighand(Arc::new(crate::sync::SpinLock::new(actions)));
+    t.sig.lock().altstack = Default::default();
+    t.process.did_exec.store(true, core::sync::atomic::Ordering::Relaxed);
+    if let Some(done) = t.vfork_done.lock().take() {
+        done.complete();
+    }
     let name = resolved.dentry.name();
     let mut comm = [0u8; 16];
     let n = name.len().min(15);

@@ -1,5 +1,14 @@
-//! Process termination. With a single process so far, every exit is init's, which ends the system
-//! the way Linux does: "Attempted to kill init!" and the `panic=` policy.
+//! Thread and process termination: clear-child-tid, zombies, reparenting to init, SIGCHLD, and
+//! init's death ending the system as Linux does ("Attempted to kill init!" and `panic=`).
+
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use linux_abi::uapi::signal::{SIG_IGN, SIGCHLD, SIGKILL, SaFlags};
+
+use super::signal;
+use super::{Process, current, current_arc, tasks};
+use crate::sched::wait::{WaitOpts, WaitQueue};
 
 /// How a process ended, encoded as wait(2) reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,10 +26,129 @@ impl WaitStatus {
     }
 }
 
+/// A one-shot event a thread can wait for (vfork's "child released the memory").
+pub struct Completion {
+    done: AtomicBool,
+    wq: WaitQueue,
+}
+
+impl Completion {
+    pub fn new() -> Self {
+        Completion { done: AtomicBool::new(false), wq: WaitQueue::new() }
+    }
+
+    pub fn complete(&self) {
+        self.done.store(true, Ordering::Release);
+        self.wq.wake_all();
+    }
+
+    pub fn wait(&self) {
+        let opts = WaitOpts { interruptible: false, deadline: None };
+        let _ = self.wq.wait(opts, || self.done.load(Ordering::Acquire).then_some(()));
+    }
+}
+
+/// The address space every exited process holds until it is reaped: empty, so the real one's
+/// memory is released at exit time, not at wait time.
+fn empty_mm() -> Arc<super::Mm> {
+    static EMPTY: spin::Once<Arc<super::Mm>> = spin::Once::new();
+    EMPTY
+        .call_once(|| {
+            Arc::new(crate::sync::SpinLock::new(
+                crate::mm::address_space::AddressSpace::new().expect("memory for the empty address space"),
+            ))
+        })
+        .clone()
+}
+
+/// Ends the calling thread. The last thread of a process turns it into a zombie.
+pub fn exit_thread(status: WaitStatus) -> ! {
+    let t = current_arc();
+    let tid_addr = t.clear_child_tid.swap(0, Ordering::Relaxed);
+    if tid_addr != 0 && crate::mm::user::write(tid_addr, &0u32).is_ok() {
+        crate::syscall::futex::wake_address(tid_addr, 1);
+    }
+    if let Some(done) = t.vfork_done.lock().take() {
+        done.complete();
+    }
+    let process = t.process.clone();
+    let last = {
+        let mut rel = process.rel.lock();
+        rel.threads.retain(|x| !Arc::ptr_eq(x, &t));
+        rel.threads.is_empty()
+    };
+    if t.tid != process.pid {
+        tasks::unregister_thread(t.tid);
+    }
+    if last {
+        let status = process.rel.lock().group_exit.unwrap_or(status);
+        process_exit(&process, status);
+    }
+    t.sched.state.store(crate::sched::state::DEAD, Ordering::Release);
+    drop(t);
+    drop(process);
+    crate::sched::schedule();
+    unreachable!("a dead thread was scheduled")
+}
+
+/// exit_group: every thread of the process exits with `status`.
 pub fn exit_group(status: WaitStatus) -> ! {
-    let t = super::current();
-    if t.process.pid == 1 {
+    let t = current();
+    let others = {
+        let mut rel = t.process.rel.lock();
+        if rel.group_exit.is_none() {
+            rel.group_exit = Some(status);
+        }
+        rel.threads.clone()
+    };
+    for other in others.iter().filter(|o| o.tid != t.tid) {
+        signal::send_to_thread(other, SIGKILL, signal::kernel_info(SIGKILL));
+    }
+    exit_thread(status)
+}
+
+fn process_exit(p: &Arc<Process>, status: WaitStatus) {
+    if p.pid == 1 {
         crate::panic::halt_or_reboot(format_args!("Attempted to kill init! exitcode={:#010x}", status.raw()));
     }
-    unreachable!("only init exists until the scheduler lands")
+    // Leave the address space before it goes away.
+    // SAFETY: the kernel-only address space shares the kernel half.
+    unsafe { crate::mm::paging::switch_to(empty_mm().lock().page_table_root()) };
+    drop(p.set_mm(empty_mm()));
+    drop(p.set_files(Arc::new(crate::sync::SpinLock::new(super::fdtable::FdTable::new()))));
+    p.itimers.lock().cancel_all();
+    crate::tty::process_exit(p);
+
+    // Children go to init; zombies among them are init's to reap now.
+    let init = tasks::init_process();
+    let children = core::mem::take(&mut p.rel.lock().children);
+    if let Some(init) = &init {
+        let mut any_zombie = false;
+        for c in children {
+            let mut rel = c.rel.lock();
+            rel.parent = Arc::downgrade(init);
+            any_zombie |= rel.zombie.is_some();
+            drop(rel);
+            init.rel.lock().children.push(c);
+        }
+        if any_zombie {
+            init.child_event.wake_all();
+        }
+    }
+
+    p.rel.lock().zombie = Some(status);
+    let parent = p.parent();
+    let Some(parent) = parent else { return };
+    // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) never sees zombies: reap at once.
+    let autoreap = p.exit_signal == SIGCHLD && {
+        let act = parent.sighand().lock().0[SIGCHLD as usize - 1];
+        act.handler == SIG_IGN || SaFlags::from_bits_truncate(act.flags).contains(SaFlags::NOCLDWAIT)
+    };
+    if autoreap {
+        parent.rel.lock().children.retain(|c| !Arc::ptr_eq(c, p));
+        tasks::unregister_process(p.pid);
+    } else if p.exit_signal != 0 {
+        signal::send_to_process(&parent, p.exit_signal, signal::child_exit_info(p, status));
+    }
+    parent.child_event.wake_all();
 }

@@ -46,6 +46,23 @@ impl FpuState {
         }
     }
 
+    /// The saved image (valid after `save`), as XSAVE/FXSAVE stored it.
+    pub fn image(&self) -> &[u8] {
+        // SAFETY: the area is layout.size() bytes we own; only the owning thread writes it.
+        unsafe { core::slice::from_raw_parts(self.area.as_ptr(), self.layout.size()) }
+    }
+
+    /// Replaces the saved image (sigreturn, fork) with `bytes` (truncated to the area's size).
+    pub fn set_image(&self, bytes: &[u8]) {
+        let n = bytes.len().min(self.layout.size());
+        // SAFETY: n bytes fit in the owned area; the source is a distinct buffer.
+        unsafe { core::ptr::copy_nonoverlapping(bytes.as_ptr(), self.area.as_ptr(), n) };
+    }
+
+    pub fn copy_from(&self, other: &FpuState) {
+        self.set_image(other.image());
+    }
+
     /// Loads this state into the CPU.
     pub fn restore(&self) {
         let p = self.area.as_ptr();
@@ -60,8 +77,7 @@ impl FpuState {
         }
     }
 
-    /// Saves the CPU's current user state into this area (the context switch's half of the pair).
-    #[allow(dead_code)] // used once a second thread can run
+    /// Saves the CPU's current user state into this area.
     pub fn save(&self) {
         let p = self.area.as_ptr();
         // SAFETY: as in restore; the area is writable and exclusively ours.

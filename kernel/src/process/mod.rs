@@ -1,28 +1,36 @@
-//! Processes and threads. A thread owns registers, kernel stack, FPU state, signal mask, TLS base
-//! and clear-child-tid; a process (thread group) owns the address space, fd table, filesystem
-//! context, signal actions, limits and credentials. `clone` flags will choose what is shared.
+//! Processes and threads. A thread owns registers, kernel stack, FPU state, signal mask and
+//! pending signals, TLS bases and clear-child-tid; a process (thread group) owns — possibly
+//! shared with others through clone flags — the address space, fd table, filesystem context and
+//! signal actions, plus its identity (pids, credentials, limits) and its place in the tree.
 
 pub mod exec;
 pub mod exit;
 pub mod fdtable;
+pub mod fork;
 pub mod fpu;
+pub mod itimer;
 pub mod limits;
+pub mod sigframe;
 pub mod signal;
+pub mod tasks;
+pub mod wait;
 
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use linux_abi::{Errno, SysResult};
 
 use crate::arch::TrapFrame;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::{PAGE_SIZE, frame, phys_to_virt};
+use crate::sched::SchedInfo;
+use crate::sched::wait::WaitQueue;
 use crate::sync::SpinLock;
 use fdtable::FdTable;
 use fpu::FpuState;
 use limits::Limits;
-use signal::SignalActions;
+use signal::{SigPending, SignalActions, ThreadSignals};
 
 pub type Pid = u32;
 
@@ -71,37 +79,132 @@ impl Credentials {
 }
 
 /// Root, working directory and umask (`CLONE_FS` shares these).
+#[derive(Clone)]
 pub struct FsContext {
     pub root: fs::vfs::Path,
     pub cwd: fs::vfs::Path,
     pub umask: u32,
 }
 
+pub type Mm = SpinLock<AddressSpace>;
+pub type Files = SpinLock<FdTable>;
+
+/// A process's place in the tree and its lifecycle, guarded by one lock.
+pub struct Relations {
+    pub parent: Weak<Process>,
+    pub children: Vec<Arc<Process>>,
+    pub threads: Vec<Arc<Thread>>,
+    pub pgid: Pid,
+    pub sid: Pid,
+    /// Set when the last thread is gone: the status wait() will report.
+    pub zombie: Option<exit::WaitStatus>,
+    /// exit_group in progress: every thread exits with this status.
+    pub group_exit: Option<exit::WaitStatus>,
+    /// Stopped by this signal and not yet reported to a WUNTRACED waiter.
+    pub stop_report: Option<u32>,
+    /// Continued and not yet reported to a WCONTINUED waiter.
+    pub continue_report: bool,
+    /// The group is stopped (job control).
+    pub stopped: bool,
+}
+
 pub struct Process {
     pub pid: Pid,
-    pub mm: SpinLock<AddressSpace>,
-    pub files: SpinLock<FdTable>,
-    pub fs: SpinLock<FsContext>,
-    pub sigactions: SpinLock<SignalActions>,
+    mm: SpinLock<Arc<Mm>>,
+    files: SpinLock<Arc<Files>>,
+    pub fs: Arc<SpinLock<FsContext>>,
+    sighand: SpinLock<Arc<SpinLock<SignalActions>>>,
     pub limits: SpinLock<Limits>,
     pub creds: SpinLock<Credentials>,
     /// `comm`: the executable's base name, at most 15 bytes.
     pub comm: SpinLock<[u8; 16]>,
+    pub rel: SpinLock<Relations>,
+    /// Signal sent to the parent when this process ends (clone's exit_signal; SIGCHLD for fork).
+    pub exit_signal: u32,
+    /// Woken when a child changes state (wait4/waitid sleep here).
+    pub child_event: WaitQueue,
+    /// Signals sent to the process as a whole.
+    pub shared_pending: SpinLock<SigPending>,
+    /// Set once the process has called execve (setpgid on a child then fails with EACCES).
+    pub did_exec: AtomicBool,
+    pub itimers: SpinLock<itimer::ITimers>,
+    /// Accumulated CPU time of reaped children (ns): user, system.
+    pub children_times: SpinLock<(u64, u64)>,
+}
+
+impl Process {
+    pub fn mm(&self) -> Arc<Mm> {
+        self.mm.lock().clone()
+    }
+
+    pub fn set_mm(&self, mm: Arc<Mm>) -> Arc<Mm> {
+        core::mem::replace(&mut *self.mm.lock(), mm)
+    }
+
+    pub fn files(&self) -> Arc<Files> {
+        self.files.lock().clone()
+    }
+
+    pub fn set_files(&self, files: Arc<Files>) -> Arc<Files> {
+        core::mem::replace(&mut *self.files.lock(), files)
+    }
+
+    pub fn sighand(&self) -> Arc<SpinLock<SignalActions>> {
+        self.sighand.lock().clone()
+    }
+
+    pub fn set_sighand(&self, s: Arc<SpinLock<SignalActions>>) {
+        *self.sighand.lock() = s;
+    }
+
+    pub fn parent(&self) -> Option<Arc<Process>> {
+        self.rel.lock().parent.upgrade()
+    }
+
+    pub fn ppid(&self) -> Pid {
+        self.parent().map_or(0, |p| p.pid)
+    }
+
+    pub fn pgid(&self) -> Pid {
+        self.rel.lock().pgid
+    }
+
+    pub fn sid(&self) -> Pid {
+        self.rel.lock().sid
+    }
+
+    pub fn threads(&self) -> Vec<Arc<Thread>> {
+        self.rel.lock().threads.clone()
+    }
+
+    pub fn comm_str(&self) -> alloc::string::String {
+        let c = *self.comm.lock();
+        let n = c.iter().position(|&b| b == 0).unwrap_or(16);
+        alloc::string::String::from_utf8_lossy(&c[..n]).into_owned()
+    }
 }
 
 pub struct Thread {
     pub tid: Pid,
     pub process: Arc<Process>,
     kstack: KernelStack,
+    pub sched: SchedInfo,
     pub fpu: FpuState,
     pub fs_base: AtomicU64,
     pub gs_base: AtomicU64,
     pub clear_child_tid: AtomicU64,
     pub robust_list: AtomicU64,
-    pub sigmask: AtomicU64,
+    pub sig: SpinLock<ThreadSignals>,
+    /// Mirrors "some unblocked signal may be pending" for cheap checks on the return path.
+    pub sig_hint: AtomicBool,
+    /// Another thread's execve is replacing the image: exit at the next return to user mode.
+    pub killed: AtomicBool,
+    /// CPU time consumed (ns): user, system — sampled at ticks.
+    pub utime: AtomicU64,
+    pub stime: AtomicU64,
+    /// vfork: the parent sleeps until this child execs or exits.
+    pub vfork_done: SpinLock<Option<Arc<exit::Completion>>>,
 }
-
-static NEXT_PID: AtomicU32 = AtomicU32::new(1);
 
 impl Thread {
     pub fn kernel_stack_top(&self) -> u64 {
@@ -112,13 +215,59 @@ impl Thread {
     pub fn user_frame(&self) -> *mut TrapFrame {
         (self.kstack.top() - size_of::<TrapFrame>() as u64) as *mut TrapFrame
     }
+
+    /// Saves the per-thread CPU state that is not on the kernel stack (before switching away).
+    pub fn arch_save(&self) {
+        self.fpu.save();
+    }
+
+    /// Loads this thread's CPU state: kernel stack for traps, TLS bases, FPU, address space.
+    pub fn arch_load(&self) {
+        use x86_64::VirtAddr;
+        use x86_64::registers::model_specific::{FsBase, KernelGsBase};
+        crate::arch::percpu::set_kernel_rsp(self.kernel_stack_top());
+        FsBase::write(VirtAddr::new(self.fs_base.load(Ordering::Relaxed)));
+        KernelGsBase::write(VirtAddr::new(self.gs_base.load(Ordering::Relaxed)));
+        self.fpu.restore();
+        let root = self.process.mm().lock().page_table_root();
+        let (cur, _) = x86_64::registers::control::Cr3::read();
+        if cur.start_address().as_u64() != root {
+            // SAFETY: every user page-table tree shares the kernel half.
+            unsafe { crate::mm::paging::switch_to(root) };
+        }
+    }
+
+    pub fn signal_pending(&self) -> bool {
+        signal::has_deliverable(self)
+    }
+
+    /// A new thread sharing nothing yet: fields the callers (fork, boot) fill in.
+    fn new(tid: Pid, process: Arc<Process>, fpu: FpuState) -> SysResult<Thread> {
+        Ok(Thread {
+            tid,
+            process,
+            kstack: KernelStack::new().ok_or(Errno::ENOMEM)?,
+            sched: SchedInfo::new(crate::sched::state::RUNNABLE),
+            fpu,
+            fs_base: AtomicU64::new(0),
+            gs_base: AtomicU64::new(0),
+            clear_child_tid: AtomicU64::new(0),
+            robust_list: AtomicU64::new(0),
+            sig: SpinLock::new(ThreadSignals::default()),
+            sig_hint: AtomicBool::new(false),
+            killed: AtomicBool::new(false),
+            utime: AtomicU64::new(0),
+            stime: AtomicU64::new(0),
+            vfork_done: SpinLock::new(None),
+        })
+    }
 }
 
 /// The thread running on this CPU (None during boot).
 pub fn current_thread() -> Option<&'static Thread> {
     let p = crate::arch::percpu::current() as *const Thread;
-    // SAFETY: percpu.current is set only by `run_first` from a leaked or otherwise live Arc<Thread>
-    // that is not freed while it is current.
+    // SAFETY: percpu.current holds a strong reference to the running thread, which therefore
+    // outlives anything the running thread does; it is only replaced by the scheduler.
     unsafe { p.as_ref() }
 }
 
@@ -127,43 +276,61 @@ pub fn current() -> &'static Thread {
     current_thread().expect("syscall without a current thread")
 }
 
+/// A counted reference to the current thread (for wait queues and timers).
+pub fn current_arc() -> Arc<Thread> {
+    let p = crate::arch::percpu::current() as *const Thread;
+    // SAFETY: see current_thread; we add one to the count before building the Arc.
+    unsafe {
+        Arc::increment_strong_count(p);
+        Arc::from_raw(p)
+    }
+}
+
 /// Creates PID 1 around a fresh address space with the given filesystem context.
 pub fn new_init(fs: FsContext) -> SysResult<Arc<Thread>> {
-    let pid = NEXT_PID.fetch_add(1, Ordering::Relaxed);
+    let pid = tasks::alloc_pid()?;
     let process = Arc::new(Process {
         pid,
-        mm: SpinLock::new(AddressSpace::new()?),
-        files: SpinLock::new(FdTable::new()),
-        fs: SpinLock::new(fs),
-        sigactions: SpinLock::new(SignalActions::default()),
+        mm: SpinLock::new(Arc::new(SpinLock::new(AddressSpace::new()?))),
+        files: SpinLock::new(Arc::new(SpinLock::new(FdTable::new()))),
+        fs: Arc::new(SpinLock::new(fs)),
+        sighand: SpinLock::new(Arc::new(SpinLock::new(SignalActions::default()))),
         limits: SpinLock::new(Limits::default()),
         creds: SpinLock::new(Credentials::default()),
         comm: SpinLock::new(*b"init\0\0\0\0\0\0\0\0\0\0\0\0"),
+        rel: SpinLock::new(Relations {
+            parent: Weak::new(),
+            children: Vec::new(),
+            threads: Vec::new(),
+            pgid: pid,
+            sid: pid,
+            zombie: None,
+            group_exit: None,
+            stop_report: None,
+            continue_report: false,
+            stopped: false,
+        }),
+        exit_signal: linux_abi::uapi::signal::SIGCHLD,
+        child_event: WaitQueue::new(),
+        shared_pending: SpinLock::new(SigPending::default()),
+        did_exec: AtomicBool::new(false),
+        itimers: SpinLock::new(itimer::ITimers::default()),
+        children_times: SpinLock::new((0, 0)),
     });
-    Ok(Arc::new(Thread {
-        tid: pid,
-        process,
-        kstack: KernelStack::new().ok_or(Errno::ENOMEM)?,
-        fpu: FpuState::new().ok_or(Errno::ENOMEM)?,
-        fs_base: AtomicU64::new(0),
-        gs_base: AtomicU64::new(0),
-        clear_child_tid: AtomicU64::new(0),
-        robust_list: AtomicU64::new(0),
-        sigmask: AtomicU64::new(0),
-    }))
+    let thread = Arc::new(Thread::new(pid, process.clone(), FpuState::new().ok_or(Errno::ENOMEM)?)?);
+    process.rel.lock().threads.push(thread.clone());
+    tasks::register(&process, &thread);
+    Ok(thread)
 }
 
-/// Makes `thread` current and enters user mode at its prepared frame. The scheduler replaces this
-/// once there is more than one thread.
-pub fn run_first(thread: Arc<Thread>) -> ! {
-    let t = Arc::into_raw(thread);
-    // SAFETY: `t` came from Arc::into_raw and is intentionally never released (PID 1 lives
-    // until the machine stops).
-    let t = unsafe { &*t };
-    crate::arch::percpu::set_current(t as *const Thread as *const ());
-    crate::arch::percpu::set_kernel_rsp(t.kernel_stack_top());
-    // SAFETY: the address space's kernel half is the shared one.
-    unsafe { crate::mm::paging::switch_to(t.process.mm.lock().page_table_root()) };
-    t.fpu.restore();
-    crate::arch::trap::enter_frame(t.user_frame())
+/// Charges one tick to the running thread's user or system time (and CPU interval timers).
+pub fn account_tick(user: bool) {
+    let Some(t) = current_thread() else { return };
+    let ns = 1_000_000_000 / crate::arch::pic::HZ;
+    if user {
+        t.utime.fetch_add(ns, Ordering::Relaxed);
+    } else {
+        t.stime.fetch_add(ns, Ordering::Relaxed);
+    }
+    itimer::charge(&t.process, ns, user);
 }

@@ -27,21 +27,21 @@ const FIONCLEX: u32 = 0x5450;
 const FIONBIO: u32 = 0x5421;
 
 fn file(fd: u64) -> SysResult<Arc<OpenFile>> {
-    current().process.files.lock().get(fd as i32)
+    current().process.files().lock().get(fd as i32)
 }
 
 fn path_arg(addr: u64) -> SysResult<Vec<u8>> {
     user::read_cstr(addr, PATH_MAX - 1, Errno::ENAMETOOLONG)
 }
 
-fn nofile_limit(t: &Thread) -> usize {
+pub(super) fn nofile_limit(t: &Thread) -> usize {
     let l = t.process.limits.lock().get(linux_abi::uapi::resource::RLIMIT_NOFILE);
     l.map_or(1024, |l| l.cur.min(1 << 20) as usize)
 }
 
 fn install(t: &Thread, file: Arc<OpenFile>, cloexec: bool, min: usize) -> SysResult<usize> {
     let limit = nofile_limit(t);
-    t.process.files.lock().insert_from(min, limit, FdEntry { file, cloexec }).map(|fd| fd as usize)
+    t.process.files().lock().insert_from(min, limit, FdEntry { file, cloexec }).map(|fd| fd as usize)
 }
 
 fn do_openat(dirfd: i32, path: u64, flags: u32, mode: u32) -> SysResult<usize> {
@@ -63,7 +63,7 @@ pub fn sys_openat(f: &mut TrapFrame) -> SysResult<usize> {
 }
 
 pub fn sys_close(f: &mut TrapFrame) -> SysResult<usize> {
-    let entry = current().process.files.lock().remove(f.arg(0) as i32)?;
+    let entry = current().process.files().lock().remove(f.arg(0) as i32)?;
     drop(entry);
     Ok(0)
 }
@@ -171,21 +171,27 @@ fn stat_of(m: &Metadata) -> Stat {
     }
 }
 
-/// The object an *at() stat names: `dirfd` itself with AT_EMPTY_PATH and "", else a path lookup.
-fn stat_target(dirfd: i32, path_addr: u64, flags: u32) -> SysResult<Path> {
+/// The object an *at() call names: `dirfd` itself when `empty_path` (AT_EMPTY_PATH) is set and the
+/// path is "", else a path lookup (following a final symlink if `follow`).
+pub(super) fn stat_target_with(dirfd: i32, path_addr: u64, empty_path: u32, follow: bool) -> SysResult<Path> {
     let t = current();
     let path = match path_arg(path_addr) {
         Ok(p) => p,
-        Err(Errno::EFAULT) if path_addr == 0 && flags & AtFlags::EMPTY_PATH.bits() != 0 => Vec::new(),
+        Err(Errno::EFAULT) if path_addr == 0 && empty_path != 0 => Vec::new(),
         Err(e) => return Err(e),
     };
-    if path.is_empty() && flags & AtFlags::EMPTY_PATH.bits() != 0 {
+    if path.is_empty() && empty_path != 0 {
         if dirfd == AT_FDCWD {
             return Ok(t.process.fs.lock().cwd.clone());
         }
-        return Ok(t.process.files.lock().get(dirfd)?.path().clone());
+        return Ok(t.process.files().lock().get(dirfd)?.path().clone());
     }
-    resolve_at(t, dirfd, &path, flags & AtFlags::SYMLINK_NOFOLLOW.bits() == 0)
+    resolve_at(t, dirfd, &path, follow)
+}
+
+fn stat_target(dirfd: i32, path_addr: u64, flags: u32) -> SysResult<Path> {
+    let follow = flags & AtFlags::SYMLINK_NOFOLLOW.bits() == 0;
+    stat_target_with(dirfd, path_addr, flags & AtFlags::EMPTY_PATH.bits(), follow)
 }
 
 fn write_stat(addr: u64, m: &Metadata) -> SysResult<usize> {
@@ -301,17 +307,20 @@ pub fn sys_ioctl(f: &mut TrapFrame) -> SysResult<usize> {
     let t = current();
     match cmd {
         FIOCLEX | FIONCLEX => {
-            t.process.files.lock().entry_mut(fd)?.cloexec = cmd == FIOCLEX;
+            t.process.files().lock().entry_mut(fd)?.cloexec = cmd == FIOCLEX;
             Ok(0)
         }
         FIONBIO => {
-            let file = t.process.files.lock().get(fd)?;
+            let file = t.process.files().lock().get(fd)?;
             let on: i32 = user::read(arg)?;
             let flags = if on != 0 { file.flags() | O_NONBLOCK } else { file.flags() & !O_NONBLOCK };
             file.set_status_flags(flags, &t.process.creds.lock().fs_creds())?;
             Ok(0)
         }
-        _ => t.process.files.lock().get(fd)?.ioctl(cmd, arg as usize),
+        _ => {
+            let file = t.process.files().lock().get(fd)?;
+            file.ioctl(cmd, arg as usize)
+        }
     }
 }
 
@@ -320,26 +329,26 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> SysResult<usize> {
     let t = current();
     match cmd {
         F_DUPFD | F_DUPFD_CLOEXEC => {
-            let file = t.process.files.lock().get(fd)?;
+            let file = t.process.files().lock().get(fd)?;
             if arg >= nofile_limit(t) as u64 {
                 return Err(Errno::EINVAL);
             }
             install(t, file, cmd == F_DUPFD_CLOEXEC, arg as usize)
         }
-        F_GETFD => Ok(t.process.files.lock().entry(fd)?.cloexec as usize),
+        F_GETFD => Ok(t.process.files().lock().entry(fd)?.cloexec as usize),
         F_SETFD => {
-            t.process.files.lock().entry_mut(fd)?.cloexec = arg & FD_CLOEXEC as u64 != 0;
+            t.process.files().lock().entry_mut(fd)?.cloexec = arg & FD_CLOEXEC as u64 != 0;
             Ok(0)
         }
-        F_GETFL => Ok(t.process.files.lock().get(fd)?.flags() as usize),
+        F_GETFL => Ok(t.process.files().lock().get(fd)?.flags() as usize),
         F_SETFL => {
-            let file = t.process.files.lock().get(fd)?;
+            let file = t.process.files().lock().get(fd)?;
             file.set_status_flags(arg as u32, &t.process.creds.lock().fs_creds())?;
             Ok(0)
         }
         _ => {
             // Validate the fd first, as Linux does, then refuse what is not implemented.
-            t.process.files.lock().get(fd)?;
+            t.process.files().lock().get(fd)?;
             Err(Errno::EINVAL)
         }
     }
@@ -347,7 +356,7 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_dup(f: &mut TrapFrame) -> SysResult<usize> {
     let t = current();
-    let file = t.process.files.lock().get(f.arg(0) as i32)?;
+    let file = t.process.files().lock().get(f.arg(0) as i32)?;
     install(t, file, false, 0)
 }
 
@@ -356,7 +365,8 @@ fn do_dup3(old: i32, new: i32, cloexec: bool) -> SysResult<usize> {
     if new < 0 || new as usize >= nofile_limit(t) {
         return Err(Errno::EBADF);
     }
-    let mut files = t.process.files.lock();
+    let table = t.process.files();
+    let mut files = table.lock();
     let file = files.get(old)?;
     let replaced = files.replace(new as usize, FdEntry { file, cloexec });
     drop(files);
@@ -367,7 +377,7 @@ fn do_dup3(old: i32, new: i32, cloexec: bool) -> SysResult<usize> {
 pub fn sys_dup2(f: &mut TrapFrame) -> SysResult<usize> {
     let (old, new) = (f.arg(0) as i32, f.arg(1) as i32);
     if old == new {
-        current().process.files.lock().get(old)?;
+        current().process.files().lock().get(old)?;
         return Ok(new as usize);
     }
     do_dup3(old, new, false)
@@ -412,7 +422,7 @@ pub fn sys_chdir(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_fchdir(f: &mut TrapFrame) -> SysResult<usize> {
     let t = current();
-    let p = t.process.files.lock().get(f.arg(0) as i32)?.path().clone();
+    let p = t.process.files().lock().get(f.arg(0) as i32)?.path().clone();
     set_cwd(t, p)
 }
 

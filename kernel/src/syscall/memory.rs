@@ -10,8 +10,9 @@ use crate::mm::{PAGE_SIZE, page_align_up};
 use crate::process::current;
 
 pub fn sys_brk(f: &mut TrapFrame) -> SysResult<usize> {
-    let mut mm = current().process.mm.lock();
-    Ok(mm.set_brk(f.arg(0)) as usize)
+    let mm = current().process.mm();
+    let brk = mm.lock().set_brk(f.arg(0));
+    Ok(brk as usize)
 }
 
 fn prot_of(bits: u64) -> Prot {
@@ -75,7 +76,8 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EINVAL);
     }
     let prot = prot_of(prot);
-    let mut mm = current().process.mm.lock();
+    let space = current().process.mm();
+    let mut mm = space.lock();
     let start = mm.place(if fixed { addr } else { addr & !(PAGE_SIZE - 1) }, len, fixed)?;
     if flags.contains(MapFlags::FIXED_NOREPLACE) && mm.overlaps(start, start + len) {
         return Err(Errno::EEXIST);
@@ -114,7 +116,7 @@ pub fn sys_munmap(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EINVAL);
     }
     let end = user_range(addr, len)?;
-    current().process.mm.lock().unmap(addr, end);
+    current().process.mm().lock().unmap(addr, end);
     Ok(0)
 }
 
@@ -127,6 +129,6 @@ pub fn sys_mprotect(f: &mut TrapFrame) -> SysResult<usize> {
     if end == addr {
         return Ok(0);
     }
-    current().process.mm.lock().protect(addr, end, prot_of(prot))?;
+    current().process.mm().lock().protect(addr, end, prot_of(prot))?;
     Ok(0)
 }

@@ -3,13 +3,16 @@
 //! arguments with `abi/linux` types and return `SysResult<usize>`; the result becomes RAX here.
 
 mod fs;
+pub mod futex;
 pub mod info;
 mod memory;
+mod namespace;
 mod poll;
 mod process;
 mod random;
 mod signal;
 mod table;
+mod time;
 
 use linux_abi::{Errno, SysResult};
 
@@ -20,12 +23,15 @@ pub type Handler = fn(&mut TrapFrame) -> SysResult<usize>;
 /// Every handler the generated table refers to, by its Linux name.
 mod handlers {
     pub use super::fs::*;
+    pub use super::futex::*;
     pub use super::info::*;
     pub use super::memory::*;
+    pub use super::namespace::*;
     pub use super::poll::*;
     pub use super::process::*;
     pub use super::random::*;
     pub use super::signal::*;
+    pub use super::time::*;
 }
 
 impl TrapFrame {
@@ -57,6 +63,7 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
         Ok(v) => v as u64,
         Err(e) => e.as_return() as u64,
     };
+    crate::sched::exit_to_user(frame);
 }
 
 /// Rejects flag bits outside `known` with EINVAL (for flags Linux honours that we do not).

@@ -36,7 +36,7 @@ fn wait_until<T>(deadline: Deadline, mut check: impl FnMut() -> SysResult<Option
 
 /// The events an open fd reports now, or POLLNVAL for a closed one.
 fn revents(fd: i32) -> u16 {
-    match current().process.files.lock().get(fd) {
+    match current().process.files().lock().get(fd) {
         Ok(file) => file.poll(),
         Err(_) => POLLNVAL,
     }

@@ -18,14 +18,14 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_brk), // 12 brk
     Some(sys_rt_sigaction), // 13 rt_sigaction
     Some(sys_rt_sigprocmask), // 14 rt_sigprocmask
-    None, // 15 rt_sigreturn
+    Some(sys_rt_sigreturn), // 15 rt_sigreturn
     Some(sys_ioctl), // 16 ioctl
     Some(sys_pread64), // 17 pread64
     Some(sys_pwrite64), // 18 pwrite64
     Some(sys_readv), // 19 readv
     Some(sys_writev), // 20 writev
     Some(sys_access), // 21 access
-    None, // 22 pipe
+    Some(sys_pipe), // 22 pipe
     Some(sys_select), // 23 select
     Some(sys_sched_yield), // 24 sched_yield
     None, // 25 mremap
@@ -37,11 +37,11 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 31 shmctl
     Some(sys_dup), // 32 dup
     Some(sys_dup2), // 33 dup2
-    None, // 34 pause
-    None, // 35 nanosleep
-    None, // 36 getitimer
-    None, // 37 alarm
-    None, // 38 setitimer
+    Some(sys_pause), // 34 pause
+    Some(sys_nanosleep), // 35 nanosleep
+    Some(sys_getitimer), // 36 getitimer
+    Some(sys_alarm), // 37 alarm
+    Some(sys_setitimer), // 38 setitimer
     Some(sys_getpid), // 39 getpid
     None, // 40 sendfile
     None, // 41 socket
@@ -59,13 +59,13 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 53 socketpair
     None, // 54 setsockopt
     None, // 55 getsockopt
-    None, // 56 clone
-    None, // 57 fork
-    None, // 58 vfork
+    Some(sys_clone), // 56 clone
+    Some(sys_fork), // 57 fork
+    Some(sys_vfork), // 58 vfork
     Some(sys_execve), // 59 execve
     Some(sys_exit), // 60 exit
-    None, // 61 wait4
-    None, // 62 kill
+    Some(sys_wait4), // 61 wait4
+    Some(sys_kill), // 62 kill
     Some(sys_uname), // 63 uname
     None, // 64 semget
     None, // 65 semop
@@ -79,64 +79,64 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 73 flock
     None, // 74 fsync
     None, // 75 fdatasync
-    None, // 76 truncate
-    None, // 77 ftruncate
+    Some(sys_truncate), // 76 truncate
+    Some(sys_ftruncate), // 77 ftruncate
     None, // 78 getdents
     Some(sys_getcwd), // 79 getcwd
     Some(sys_chdir), // 80 chdir
     Some(sys_fchdir), // 81 fchdir
-    None, // 82 rename
-    None, // 83 mkdir
-    None, // 84 rmdir
+    Some(sys_rename), // 82 rename
+    Some(sys_mkdir), // 83 mkdir
+    Some(sys_rmdir), // 84 rmdir
     None, // 85 creat
-    None, // 86 link
-    None, // 87 unlink
-    None, // 88 symlink
+    Some(sys_link), // 86 link
+    Some(sys_unlink), // 87 unlink
+    Some(sys_symlink), // 88 symlink
     Some(sys_readlink), // 89 readlink
-    None, // 90 chmod
-    None, // 91 fchmod
-    None, // 92 chown
-    None, // 93 fchown
-    None, // 94 lchown
-    None, // 95 umask
-    None, // 96 gettimeofday
+    Some(sys_chmod), // 90 chmod
+    Some(sys_fchmod), // 91 fchmod
+    Some(sys_chown), // 92 chown
+    Some(sys_fchown), // 93 fchown
+    Some(sys_lchown), // 94 lchown
+    Some(sys_umask), // 95 umask
+    Some(sys_gettimeofday), // 96 gettimeofday
     Some(sys_getrlimit), // 97 getrlimit
-    None, // 98 getrusage
-    None, // 99 sysinfo
-    None, // 100 times
+    Some(sys_getrusage), // 98 getrusage
+    Some(sys_sysinfo), // 99 sysinfo
+    Some(sys_times), // 100 times
     None, // 101 ptrace
     Some(sys_getuid), // 102 getuid
     None, // 103 syslog
     Some(sys_getgid), // 104 getgid
-    None, // 105 setuid
-    None, // 106 setgid
+    Some(sys_setuid), // 105 setuid
+    Some(sys_setgid), // 106 setgid
     Some(sys_geteuid), // 107 geteuid
     Some(sys_getegid), // 108 getegid
-    None, // 109 setpgid
+    Some(sys_setpgid), // 109 setpgid
     Some(sys_getppid), // 110 getppid
-    None, // 111 getpgrp
-    None, // 112 setsid
-    None, // 113 setreuid
-    None, // 114 setregid
+    Some(sys_getpgrp), // 111 getpgrp
+    Some(sys_setsid), // 112 setsid
+    Some(sys_setreuid), // 113 setreuid
+    Some(sys_setregid), // 114 setregid
     Some(sys_getgroups), // 115 getgroups
-    None, // 116 setgroups
-    None, // 117 setresuid
+    Some(sys_setgroups), // 116 setgroups
+    Some(sys_setresuid), // 117 setresuid
     Some(sys_getresuid), // 118 getresuid
-    None, // 119 setresgid
+    Some(sys_setresgid), // 119 setresgid
     Some(sys_getresgid), // 120 getresgid
-    None, // 121 getpgid
-    None, // 122 setfsuid
-    None, // 123 setfsgid
-    None, // 124 getsid
+    Some(sys_getpgid), // 121 getpgid
+    Some(sys_setfsuid), // 122 setfsuid
+    Some(sys_setfsgid), // 123 setfsgid
+    Some(sys_getsid), // 124 getsid
     None, // 125 capget
     None, // 126 capset
-    None, // 127 rt_sigpending
-    None, // 128 rt_sigtimedwait
-    None, // 129 rt_sigqueueinfo
-    None, // 130 rt_sigsuspend
-    None, // 131 sigaltstack
+    Some(sys_rt_sigpending), // 127 rt_sigpending
+    Some(sys_rt_sigtimedwait), // 128 rt_sigtimedwait
+    Some(sys_rt_sigqueueinfo), // 129 rt_sigqueueinfo
+    Some(sys_rt_sigsuspend), // 130 rt_sigsuspend
+    Some(sys_sigaltstack), // 131 sigaltstack
     None, // 132 utime
-    None, // 133 mknod
+    Some(sys_mknod), // 133 mknod
     None, // 134 uselib
     None, // 135 personality
     None, // 136 ustat
@@ -160,19 +160,19 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 154 modify_ldt
     None, // 155 pivot_root
     None, // 156 _sysctl
-    None, // 157 prctl
+    Some(sys_prctl), // 157 prctl
     Some(sys_arch_prctl), // 158 arch_prctl
     None, // 159 adjtimex
     None, // 160 setrlimit
-    None, // 161 chroot
-    None, // 162 sync
+    Some(sys_chroot), // 161 chroot
+    Some(sys_sync), // 162 sync
     None, // 163 acct
     None, // 164 settimeofday
-    None, // 165 mount
-    None, // 166 umount2
+    Some(sys_mount), // 165 mount
+    Some(sys_umount2), // 166 umount2
     None, // 167 swapon
     None, // 168 swapoff
-    None, // 169 reboot
+    Some(sys_reboot), // 169 reboot
     None, // 170 sethostname
     None, // 171 setdomainname
     None, // 172 iopl
@@ -203,11 +203,11 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 197 removexattr
     None, // 198 lremovexattr
     None, // 199 fremovexattr
-    None, // 200 tkill
-    None, // 201 time
-    None, // 202 futex
+    Some(sys_tkill), // 200 tkill
+    Some(sys_time), // 201 time
+    Some(sys_futex), // 202 futex
     None, // 203 sched_setaffinity
-    None, // 204 sched_getaffinity
+    Some(sys_sched_getaffinity), // 204 sched_getaffinity
     None, // 205 set_thread_area
     None, // 206 io_setup
     None, // 207 io_destroy
@@ -225,19 +225,19 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 219 restart_syscall
     None, // 220 semtimedop
     None, // 221 fadvise64
-    None, // 222 timer_create
-    None, // 223 timer_settime
-    None, // 224 timer_gettime
-    None, // 225 timer_getoverrun
-    None, // 226 timer_delete
-    None, // 227 clock_settime
-    None, // 228 clock_gettime
-    None, // 229 clock_getres
-    None, // 230 clock_nanosleep
+    Some(sys_timer_create), // 222 timer_create
+    Some(sys_timer_settime), // 223 timer_settime
+    Some(sys_timer_gettime), // 224 timer_gettime
+    Some(sys_timer_getoverrun), // 225 timer_getoverrun
+    Some(sys_timer_delete), // 226 timer_delete
+    Some(sys_clock_settime), // 227 clock_settime
+    Some(sys_clock_gettime), // 228 clock_gettime
+    Some(sys_clock_getres), // 229 clock_getres
+    Some(sys_clock_nanosleep), // 230 clock_nanosleep
     Some(sys_exit_group), // 231 exit_group
     None, // 232 epoll_wait
     None, // 233 epoll_ctl
-    None, // 234 tgkill
+    Some(sys_tgkill), // 234 tgkill
     None, // 235 utimes
     None, // 236 vserver
     None, // 237 mbind
@@ -250,7 +250,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 244 mq_notify
     None, // 245 mq_getsetattr
     None, // 246 kexec_load
-    None, // 247 waitid
+    Some(sys_waitid), // 247 waitid
     None, // 248 add_key
     None, // 249 request_key
     None, // 250 keyctl
@@ -261,17 +261,17 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 255 inotify_rm_watch
     None, // 256 migrate_pages
     Some(sys_openat), // 257 openat
-    None, // 258 mkdirat
-    None, // 259 mknodat
-    None, // 260 fchownat
+    Some(sys_mkdirat), // 258 mkdirat
+    Some(sys_mknodat), // 259 mknodat
+    Some(sys_fchownat), // 260 fchownat
     None, // 261 futimesat
     Some(sys_newfstatat), // 262 newfstatat
-    None, // 263 unlinkat
-    None, // 264 renameat
-    None, // 265 linkat
-    None, // 266 symlinkat
+    Some(sys_unlinkat), // 263 unlinkat
+    Some(sys_renameat), // 264 renameat
+    Some(sys_linkat), // 265 linkat
+    Some(sys_symlinkat), // 266 symlinkat
     Some(sys_readlinkat), // 267 readlinkat
-    None, // 268 fchmodat
+    Some(sys_fchmodat), // 268 fchmodat
     Some(sys_faccessat), // 269 faccessat
     Some(sys_pselect6), // 270 pselect6
     Some(sys_ppoll), // 271 ppoll
@@ -283,7 +283,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 277 sync_file_range
     None, // 278 vmsplice
     None, // 279 move_pages
-    None, // 280 utimensat
+    Some(sys_utimensat), // 280 utimensat
     None, // 281 epoll_pwait
     None, // 282 signalfd
     None, // 283 timerfd_create
@@ -296,11 +296,11 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 290 eventfd2
     None, // 291 epoll_create1
     Some(sys_dup3), // 292 dup3
-    None, // 293 pipe2
+    Some(sys_pipe2), // 293 pipe2
     None, // 294 inotify_init1
     None, // 295 preadv
     None, // 296 pwritev
-    None, // 297 rt_tgsigqueueinfo
+    Some(sys_rt_tgsigqueueinfo), // 297 rt_tgsigqueueinfo
     None, // 298 perf_event_open
     None, // 299 recvmmsg
     None, // 300 fanotify_init
@@ -319,7 +319,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 313 finit_module
     None, // 314 sched_setattr
     None, // 315 sched_getattr
-    None, // 316 renameat2
+    Some(sys_renameat2), // 316 renameat2
     None, // 317 seccomp
     Some(sys_getrandom), // 318 getrandom
     None, // 319 memfd_create
@@ -438,7 +438,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 432 fsmount
     None, // 433 fspick
     None, // 434 pidfd_open
-    None, // 435 clone3
+    Some(sys_clone3), // 435 clone3
     None, // 436 close_range
     None, // 437 openat2
     None, // 438 pidfd_getfd
@@ -455,7 +455,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 449 futex_waitv
     None, // 450 set_mempolicy_home_node
     None, // 451 cachestat
-    None, // 452 fchmodat2
+    Some(sys_fchmodat2), // 452 fchmodat2
     None, // 453 map_shadow_stack
     None, // 454 futex_wake
     None, // 455 futex_wait

@@ -6,14 +6,22 @@
 
 pub mod dirent;
 pub mod fcntl;
+pub mod futex;
 pub mod mman;
 pub mod poll;
 pub mod prctl;
 pub mod random;
 pub mod resource;
+pub mod sched;
+pub mod sigframe;
+pub mod siginfo;
 pub mod signal;
 pub mod stat;
+pub mod sysinfo;
 pub mod termios;
 pub mod time;
+pub mod timer;
+pub mod ucontext;
 pub mod uio;
 pub mod utsname;
+pub mod wait;
