@@ -103,10 +103,10 @@ pub fn lookup_for_exec(t: &Thread, path: &[u8]) -> SysResult<Path> {
     Ok(file.path().clone())
 }
 
+/// File timestamps are CLOCK_REALTIME.
 fn now() -> fs::vfs::Timespec {
-    // Wall-clock time arrives with the RTC; until then, time since boot.
-    let ns = crate::arch::cpu::uptime_ns();
-    fs::vfs::Timespec::new((ns / 1_000_000_000) as i64, (ns % 1_000_000_000) as u32)
+    let ns = crate::time::realtime_ns();
+    fs::vfs::Timespec::new(ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000) as u32)
 }
 
 pub fn init_clock() {

@@ -1,7 +1,7 @@
 //! poll, ppoll, select, pselect6 over every file's `poll()` readiness.
 //!
-//! Waiting is a timed re-check of readiness: devices are polled until interrupt-driven wait
-//! queues arrive with the scheduler.
+//! Waiting re-checks readiness every scheduler tick (sleeping in between, so other threads run);
+//! registering on each file's wait queue instead is the planned refinement.
 
 use alloc::vec::Vec;
 
@@ -21,16 +21,24 @@ fn deadline_after(ns: u64) -> Deadline {
     Some(uptime_ns().saturating_add(ns))
 }
 
-/// Re-evaluates `check` until it reports readiness or the deadline passes.
+/// How often a waiting poll re-checks readiness: one scheduler tick.
+const RECHECK_NS: u64 = 1_000_000_000 / crate::arch::pic::HZ;
+
+/// Re-evaluates `check` until it reports readiness, the deadline passes, or a signal arrives
+/// (ERESTARTNOHAND: EINTR for a handler, a transparent restart otherwise, as Linux's poll).
 fn wait_until<T>(deadline: Deadline, mut check: impl FnMut() -> SysResult<Option<T>>) -> SysResult<Option<T>> {
     loop {
         if let Some(v) = check()? {
             return Ok(Some(v));
         }
-        if deadline.is_some_and(|d| uptime_ns() >= d) {
+        let now = uptime_ns();
+        if deadline.is_some_and(|d| now >= d) {
             return Ok(None);
         }
-        core::hint::spin_loop();
+        let next = deadline.map_or(now + RECHECK_NS, |d| d.min(now + RECHECK_NS));
+        if let Err(Errno::ERESTARTSYS) = crate::sched::wait::sleep_until(next) {
+            return Err(Errno::ERESTARTNOHAND);
+        }
     }
 }
 
