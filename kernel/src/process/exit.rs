@@ -104,6 +104,8 @@ pub fn exit_group(status: WaitStatus) -> ! {
     for other in others.iter().filter(|o| o.tid != t.tid) {
         signal::send_to_thread(other, SIGKILL, signal::kernel_info(SIGKILL));
     }
+    // exit_thread never returns: anything still owned here would leak (this list holds us).
+    drop(others);
     exit_thread(status)
 }
 

@@ -302,8 +302,9 @@ pub fn new_init(fs: FsContext) -> SysResult<Arc<Thread>> {
             parent: Weak::new(),
             children: Vec::new(),
             threads: Vec::new(),
-            pgid: pid,
-            sid: pid,
+            // Linux's PID 1 inherits process group 0 and session 0 from the idle task.
+            pgid: 0,
+            sid: 0,
             zombie: None,
             group_exit: None,
             stop_report: None,
