@@ -14,6 +14,17 @@ use crate::process::{self, FsContext};
 /// Linux's fallback list when neither rdinit nor init= names a working program.
 const DEFAULT_INITS: [&str; 4] = ["/sbin/init", "/etc/init", "/bin/init", "/bin/sh"];
 
+/// POSIX shared memory (shm_open) lives in a tmpfs on /dev/shm, as init systems set up on Linux.
+fn mount_shm(dev: &fs::vfs::Path) {
+    let creds = fs::vfs::Credentials::root();
+    let cx = fs::vfs::Caller::new(dev, &creds);
+    let opts = fs::tmpfs::TmpfsOptions { name: "tmpfs", mode: 0o1777, ..Default::default() };
+    let mounted = fs::vfs::lookup(&cx, dev, b"shm", true).and_then(|shm| fs::vfs::mount(fs::tmpfs::new(opts), &shm, 0));
+    if let Err(e) = mounted {
+        log::warn!("tmpfs: not mounted on /dev/shm ({:?})", e);
+    }
+}
+
 pub fn start(info: &BootInfo) -> ! {
     let cmdline_text = String::from_utf8_lossy(info.cmdline()).into_owned();
     let cmd: Cmdline = cmdline::parse(&cmdline_text);
@@ -48,8 +59,10 @@ pub fn start(info: &BootInfo) -> ! {
         Ok(_) => {}
         Err(e) => log::error!("Initramfs unpacking failed: {:?}", e),
     }
-    if let Some(Err(e)) = &rootfs.dev {
-        log::warn!("devtmpfs: not mounted on /dev ({:?})", e);
+    match &rootfs.dev {
+        Some(Err(e)) => log::warn!("devtmpfs: not mounted on /dev ({:?})", e),
+        Some(Ok(dev)) => mount_shm(dev),
+        None => {}
     }
     if let Some((start, end)) = info.initrd {
         crate::mm::free_initrd(start, end);

@@ -104,6 +104,17 @@ pub fn lookup_for_exec(t: &Thread, path: &[u8]) -> SysResult<Path> {
 }
 
 /// File timestamps are CLOCK_REALTIME.
+/// The checks execve makes on a resolved program: a regular file on an exec-allowed mount that
+/// the caller may execute.
+pub fn check_exec(t: &Thread, p: &Path) -> SysResult<()> {
+    let meta = p.metadata();
+    if meta.file_type() != Some(fs::vfs::FileType::Regular) || p.mnt.flags() & fs::vfs::mount::MNT_NOEXEC != 0 {
+        return Err(Errno::EACCES);
+    }
+    let creds = t.process.creds.lock().fs_creds();
+    fs::vfs::generic_permission(&meta, &creds, fs::vfs::MAY_EXEC)
+}
+
 fn now() -> fs::vfs::Timespec {
     let ns = crate::time::realtime_ns();
     fs::vfs::Timespec::new(ns.div_euclid(1_000_000_000), ns.rem_euclid(1_000_000_000) as u32)

@@ -126,6 +126,11 @@ impl AddressSpace {
         self.pt.root()
     }
 
+    /// Total size of all mappings (what RLIMIT_AS limits).
+    pub fn mapped_bytes(&self) -> u64 {
+        self.vmas.values().map(|v| v.end - v.start).sum()
+    }
+
     /// The physical frame mapped at page `va`, if any.
     pub fn translate(&self, va: u64) -> Option<u64> {
         self.pt.lookup(va).map(|m| m.pa)

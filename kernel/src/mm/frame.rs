@@ -129,8 +129,25 @@ fn meta(pa: u64) -> &'static FrameMeta {
     &meta[(pa / PAGE_SIZE) as usize]
 }
 
-/// Allocates 2^order contiguous frames with refcount 1 (contents undefined).
+/// Frames only the kernel heap may take, so that user memory (page faults, kernel stacks for new
+/// processes) runs out first and fails cleanly instead of starving kernel allocations.
+const HEAP_RESERVE: usize = 256;
+
+/// Allocates 2^order contiguous frames with refcount 1 (contents undefined), keeping the heap's
+/// reserve untouched.
 pub fn alloc_order(order: usize) -> Option<u64> {
+    if FREE_FRAMES.load(Ordering::Relaxed) < HEAP_RESERVE + (1 << order) {
+        return None;
+    }
+    alloc_any(order)
+}
+
+/// Like `alloc_order`, but may use the reserve (kernel heap growth only).
+pub fn alloc_reserved(order: usize) -> Option<u64> {
+    alloc_any(order)
+}
+
+fn alloc_any(order: usize) -> Option<u64> {
     let pfn = BUDDY.lock().as_mut()?.alloc(order)?;
     FREE_FRAMES.fetch_sub(1 << order, Ordering::Relaxed);
     let pa = pfn as u64 * PAGE_SIZE;

@@ -24,7 +24,7 @@ fn grow(heap: &mut Heap<32>, layout: &Layout) -> bool {
     if (1usize << order) < needed {
         return false;
     }
-    let Some(pa) = frame::alloc_order(order) else { return false };
+    let Some(pa) = frame::alloc_reserved(order) else { return false };
     let start = phys_to_virt(pa) as usize;
     // SAFETY: the block was just allocated to the heap alone and is mapped by the direct map.
     unsafe { heap.add_to_heap(start, start + ((PAGE_SIZE as usize) << order)) };

@@ -199,18 +199,26 @@ fn de_thread(t: &Thread) {
 
 /// Replaces the current program. On success the frame enters the new image; on error the old one
 /// is untouched.
-pub fn execve(
+pub fn execve(t: &Thread, path: &[u8], argv: Vec<Vec<u8>>, envp: Vec<Vec<u8>>, frame: &mut TrapFrame) -> SysResult<()> {
+    let resolved = crate::vfs::lookup_for_exec(t, path)?;
+    execve_path(t, resolved, path, argv, envp, frame)
+}
+
+/// execve of an already resolved program (execveat); `path` is what AT_EXECFN and a `#!`
+/// interpreter see.
+pub fn execve_path(
     t: &Thread,
+    mut resolved: fs::vfs::Path,
     path: &[u8],
     mut argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
     frame: &mut TrapFrame,
 ) -> SysResult<()> {
+    crate::vfs::check_exec(t, &resolved)?;
     let mut path = path.to_vec();
     let filename = path.clone();
     let mut depth = 0;
-    let (inode, head, resolved) = loop {
-        let resolved = crate::vfs::lookup_for_exec(t, &path)?;
+    let (inode, head) = loop {
         let inode = resolved.inode().clone();
         let head = read_head(&*inode)?;
         if head.starts_with(b"#!") {
@@ -225,10 +233,11 @@ pub fn execve(
             new_argv.push(path.clone());
             new_argv.extend(argv.drain(..).skip(1));
             argv = new_argv;
+            resolved = crate::vfs::lookup_for_exec(t, &interp)?;
             path = interp;
             continue;
         }
-        break (inode, head, resolved);
+        break (inode, head);
     };
 
     let limits = t.process.limits.lock().clone();

@@ -108,12 +108,17 @@ fn iovecs(addr: u64, count: u64) -> SysResult<Vec<UserBuf>> {
     Ok(out)
 }
 
-pub fn sys_readv(f: &mut TrapFrame) -> SysResult<usize> {
-    let file = file(f.arg(0))?;
+/// Vectored read: one buffer after another until a short transfer; `offset` for the p* forms.
+fn do_readv(fd: u64, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usize> {
+    let file = file(fd)?;
     let mut done = 0;
-    for mut buf in iovecs(f.arg(1), f.arg(2))? {
+    for mut buf in iovecs(iov, count)? {
         let want = buf.len;
-        match file.read(&mut buf) {
+        let r = match offset {
+            Some(o) => file.pread(&mut buf, o.saturating_add(done as i64)),
+            None => file.read(&mut buf),
+        };
+        match r {
             Ok(n) => {
                 done += n;
                 if n < want {
@@ -127,11 +132,15 @@ pub fn sys_readv(f: &mut TrapFrame) -> SysResult<usize> {
     Ok(done)
 }
 
-pub fn sys_writev(f: &mut TrapFrame) -> SysResult<usize> {
-    let file = file(f.arg(0))?;
+fn do_writev(fd: u64, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usize> {
+    let file = file(fd)?;
     let mut done = 0;
-    for buf in iovecs(f.arg(1), f.arg(2))? {
-        match file.write(&buf) {
+    for buf in iovecs(iov, count)? {
+        let r = match offset {
+            Some(o) => file.pwrite(&buf, o.saturating_add(done as i64)),
+            None => file.write(&buf),
+        };
+        match r {
             Ok(n) => {
                 done += n;
                 if n < buf.len {
@@ -143,6 +152,45 @@ pub fn sys_writev(f: &mut TrapFrame) -> SysResult<usize> {
         }
     }
     Ok(done)
+}
+
+pub fn sys_readv(f: &mut TrapFrame) -> SysResult<usize> {
+    do_readv(f.arg(0), f.arg(1), f.arg(2), None)
+}
+
+pub fn sys_writev(f: &mut TrapFrame) -> SysResult<usize> {
+    do_writev(f.arg(0), f.arg(1), f.arg(2), None)
+}
+
+pub fn sys_preadv(f: &mut TrapFrame) -> SysResult<usize> {
+    do_readv(f.arg(0), f.arg(1), f.arg(2), Some(f.arg(3) as i64))
+}
+
+pub fn sys_pwritev(f: &mut TrapFrame) -> SysResult<usize> {
+    do_writev(f.arg(0), f.arg(1), f.arg(2), Some(f.arg(3) as i64))
+}
+
+/// RWF_HIPRI, RWF_DSYNC, RWF_SYNC: a polling hint and sync requests, which in-memory files
+/// satisfy already. RWF_NOWAIT, RWF_APPEND and later flags are not implemented.
+const RWF_SUPPORTED: u64 = 0x1 | 0x2 | 0x4;
+
+fn rwf_offset(f: &TrapFrame) -> SysResult<Option<i64>> {
+    if f.arg(5) & !RWF_SUPPORTED != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    // An offset of -1 means "the file position", as read/write.
+    let off = f.arg(3) as i64;
+    Ok((off != -1).then_some(off))
+}
+
+pub fn sys_preadv2(f: &mut TrapFrame) -> SysResult<usize> {
+    let off = rwf_offset(f)?;
+    do_readv(f.arg(0), f.arg(1), f.arg(2), off)
+}
+
+pub fn sys_pwritev2(f: &mut TrapFrame) -> SysResult<usize> {
+    let off = rwf_offset(f)?;
+    do_writev(f.arg(0), f.arg(1), f.arg(2), off)
 }
 
 pub fn sys_lseek(f: &mut TrapFrame) -> SysResult<usize> {

@@ -1,6 +1,7 @@
 //! brk, mmap, munmap, mprotect.
 
 use linux_abi::uapi::mman::{MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MapFlags, ProtFlags};
+use linux_abi::uapi::resource::RLIMIT_AS;
 use linux_abi::{Errno, SysResult};
 
 use crate::arch::TrapFrame;
@@ -9,10 +10,21 @@ use crate::mm::address_space::{Prot, Vma};
 use crate::mm::{PAGE_SIZE, page_align_up};
 use crate::process::current;
 
+/// RLIMIT_AS of the calling process.
+fn as_limit() -> u64 {
+    current().process.limits.lock().get(RLIMIT_AS).map_or(u64::MAX, |l| l.cur)
+}
+
 pub fn sys_brk(f: &mut TrapFrame) -> SysResult<usize> {
+    let limit = as_limit();
     let mm = current().process.mm();
-    let brk = mm.lock().set_brk(f.arg(0));
-    Ok(brk as usize)
+    let mut space = mm.lock();
+    let want = f.arg(0);
+    // Growing past RLIMIT_AS leaves the break where it is (brk reports failure that way).
+    if want > space.brk && space.mapped_bytes().saturating_add(want - space.brk) > limit {
+        return Ok(space.brk as usize);
+    }
+    Ok(space.set_brk(want) as usize)
 }
 
 fn prot_of(bits: u64) -> Prot {
@@ -76,8 +88,12 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EINVAL);
     }
     let prot = prot_of(prot);
+    let limit = as_limit();
     let space = current().process.mm();
     let mut mm = space.lock();
+    if mm.mapped_bytes().saturating_add(len) > limit {
+        return Err(Errno::ENOMEM);
+    }
     let start = mm.place(if fixed { addr } else { addr & !(PAGE_SIZE - 1) }, len, fixed)?;
     if flags.contains(MapFlags::FIXED_NOREPLACE) && mm.overlaps(start, start + len) {
         return Err(Errno::EEXIST);

@@ -174,6 +174,11 @@ pub fn sys_getrlimit(f: &mut TrapFrame) -> SysResult<usize> {
     do_prlimit(f.arg(0) as u32, None, f.arg(1))
 }
 
+pub fn sys_setrlimit(f: &mut TrapFrame) -> SysResult<usize> {
+    let new: Rlimit = user::read(f.arg(1))?;
+    do_prlimit(f.arg(0) as u32, Some(new), 0)
+}
+
 pub fn sys_prlimit64(f: &mut TrapFrame) -> SysResult<usize> {
     let (pid, resource, new_addr, old_addr) = (f.arg(0) as i32, f.arg(1) as u32, f.arg(2), f.arg(3));
     if pid != 0 && pid as u32 != current().process.pid {
@@ -184,18 +189,54 @@ pub fn sys_prlimit64(f: &mut TrapFrame) -> SysResult<usize> {
 }
 
 pub fn sys_sched_yield(_: &mut TrapFrame) -> SysResult<usize> {
+    crate::sched::schedule();
     Ok(0)
 }
 
-pub fn sys_execve(f: &mut TrapFrame) -> SysResult<usize> {
+/// Reads execve's argv and envp. The exact limit (a quarter of RLIMIT_STACK) is applied when the
+/// stack is built; this bound (Linux's ceiling, 3/4 of 8 MiB) only stops a runaway argv from
+/// exhausting kernel memory.
+fn exec_args(argv: u64, envp: u64) -> SysResult<(alloc::vec::Vec<alloc::vec::Vec<u8>>, alloc::vec::Vec<alloc::vec::Vec<u8>>)> {
     use linux_abi::stack::MAX_ARG_STRLEN;
-    // The exact limit (a quarter of RLIMIT_STACK) is applied when the stack is built; this bound
-    // (Linux's ceiling, 3/4 of 8 MiB) only stops a runaway argv from exhausting kernel memory.
     const ARGS_CEILING: usize = 6 << 20;
+    Ok((
+        user::read_cstr_array(argv, MAX_ARG_STRLEN - 1, ARGS_CEILING)?,
+        user::read_cstr_array(envp, MAX_ARG_STRLEN - 1, ARGS_CEILING)?,
+    ))
+}
+
+pub fn sys_execve(f: &mut TrapFrame) -> SysResult<usize> {
     let path = user::read_cstr(f.arg(0), 4095, Errno::ENAMETOOLONG)?;
-    let argv = user::read_cstr_array(f.arg(1), MAX_ARG_STRLEN - 1, ARGS_CEILING)?;
-    let envp = user::read_cstr_array(f.arg(2), MAX_ARG_STRLEN - 1, ARGS_CEILING)?;
+    let (argv, envp) = exec_args(f.arg(1), f.arg(2))?;
     crate::process::exec::execve(current(), &path, argv, envp, f)?;
+    Ok(0)
+}
+
+pub fn sys_execveat(f: &mut TrapFrame) -> SysResult<usize> {
+    use linux_abi::uapi::fcntl::AtFlags;
+    let (dirfd, path, flags) = (f.arg(0) as i32, f.arg(1), f.arg(4) as u32);
+    if flags & !(AtFlags::EMPTY_PATH | AtFlags::SYMLINK_NOFOLLOW).bits() != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = user::read_cstr(path, 4095, Errno::ENAMETOOLONG)?;
+    let (argv, envp) = exec_args(f.arg(2), f.arg(3))?;
+    let t = current();
+    let target = if path.is_empty() {
+        if flags & AtFlags::EMPTY_PATH.bits() == 0 {
+            return Err(Errno::ENOENT);
+        }
+        t.process.files().lock().get(dirfd)?.path().clone()
+    } else {
+        let follow = flags & AtFlags::SYMLINK_NOFOLLOW.bits() == 0;
+        let p = crate::vfs::resolve_at(t, dirfd, &path, follow)?;
+        if p.metadata().file_type() == Some(fs::vfs::FileType::Symlink) {
+            return Err(Errno::ELOOP);
+        }
+        p
+    };
+    // What a script's interpreter is told the script is called (Linux: /dev/fd/N).
+    let name = if path.is_empty() { alloc::format!("/dev/fd/{dirfd}").into_bytes() } else { path };
+    crate::process::exec::execve_path(t, target, &name, argv, envp, f)?;
     Ok(0)
 }
 

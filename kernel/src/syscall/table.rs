@@ -163,7 +163,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_prctl), // 157 prctl
     Some(sys_arch_prctl), // 158 arch_prctl
     None, // 159 adjtimex
-    None, // 160 setrlimit
+    Some(sys_setrlimit), // 160 setrlimit
     Some(sys_chroot), // 161 chroot
     Some(sys_sync), // 162 sync
     None, // 163 acct
@@ -298,8 +298,8 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_dup3), // 292 dup3
     Some(sys_pipe2), // 293 pipe2
     None, // 294 inotify_init1
-    None, // 295 preadv
-    None, // 296 pwritev
+    Some(sys_preadv), // 295 preadv
+    Some(sys_pwritev), // 296 pwritev
     Some(sys_rt_tgsigqueueinfo), // 297 rt_tgsigqueueinfo
     None, // 298 perf_event_open
     None, // 299 recvmmsg
@@ -325,13 +325,13 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 319 memfd_create
     None, // 320 kexec_file_load
     None, // 321 bpf
-    None, // 322 execveat
+    Some(sys_execveat), // 322 execveat
     None, // 323 userfaultfd
     None, // 324 membarrier
     None, // 325 mlock2
     None, // 326 copy_file_range
-    None, // 327 preadv2
-    None, // 328 pwritev2
+    Some(sys_preadv2), // 327 preadv2
+    Some(sys_pwritev2), // 328 pwritev2
     None, // 329 pkey_mprotect
     None, // 330 pkey_alloc
     None, // 331 pkey_free
