@@ -6,6 +6,11 @@ use core::sync::atomic::{AtomicI64, Ordering};
 use linux_abi::{Errno, SysResult};
 
 use crate::arch::cpu::uptime_ns;
+pub use linux_abi::uapi::time::{
+    CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
+    CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_REALTIME_COARSE, CLOCK_TAI,
+    CLOCK_THREAD_CPUTIME_ID,
+};
 
 /// REALTIME − MONOTONIC, in ns.
 static REALTIME_OFFSET: AtomicI64 = AtomicI64::new(0);
@@ -17,18 +22,6 @@ pub enum Clock {
     ProcessCpu,
     ThreadCpu,
 }
-
-pub const CLOCK_REALTIME: i32 = 0;
-pub const CLOCK_MONOTONIC: i32 = 1;
-pub const CLOCK_PROCESS_CPUTIME_ID: i32 = 2;
-pub const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-pub const CLOCK_MONOTONIC_RAW: i32 = 4;
-pub const CLOCK_REALTIME_COARSE: i32 = 5;
-pub const CLOCK_MONOTONIC_COARSE: i32 = 6;
-pub const CLOCK_BOOTTIME: i32 = 7;
-pub const CLOCK_REALTIME_ALARM: i32 = 8;
-pub const CLOCK_BOOTTIME_ALARM: i32 = 9;
-pub const CLOCK_TAI: i32 = 11;
 
 impl Clock {
     /// Decodes a clockid (negative ids are per-process/thread CPU clocks and fds: not supported).

@@ -110,7 +110,7 @@ fn fire(pid: Pid, id: i32, deadline: u64, now: u64) {
         return;
     }
     let interval = pt.timer.interval;
-    let missed = if interval > 0 { (now - deadline) / interval } else { 0 };
+    let missed = now.saturating_sub(deadline).checked_div(interval).unwrap_or(0);
     pt.overrun = missed.min(i32::MAX as u64) as u32;
     pt.timer.value = (interval > 0).then(|| deadline + (missed + 1) * interval);
     let (notify, reload) = (pt.notify, pt.timer.value);

@@ -317,8 +317,7 @@ pub fn do_signal(frame: &mut TrapFrame) {
         drop(t);
         super::exit::exit_thread(status);
     }
-    loop {
-        let Some(info) = dequeue(&t) else { break };
+    while let Some(info) = dequeue(&t) {
         let sig = info.signo();
         let act = t.process.sighand().lock().get(sig);
         if act.handler == SIG_IGN {

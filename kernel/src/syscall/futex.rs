@@ -33,7 +33,7 @@ struct Waiter {
 static FUTEXES: SpinLock<BTreeMap<Key, Vec<Arc<Waiter>>>> = SpinLock::new(BTreeMap::new());
 
 fn key_for(uaddr: u64, private: bool) -> SysResult<Key> {
-    if uaddr % 4 != 0 {
+    if !uaddr.is_multiple_of(4) {
         return Err(Errno::EINVAL);
     }
     crate::arch::usercopy::check_user_range(uaddr, 4)?;

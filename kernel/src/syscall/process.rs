@@ -196,7 +196,9 @@ pub fn sys_sched_yield(_: &mut TrapFrame) -> SysResult<usize> {
 /// Reads execve's argv and envp. The exact limit (a quarter of RLIMIT_STACK) is applied when the
 /// stack is built; this bound (Linux's ceiling, 3/4 of 8 MiB) only stops a runaway argv from
 /// exhausting kernel memory.
-fn exec_args(argv: u64, envp: u64) -> SysResult<(alloc::vec::Vec<alloc::vec::Vec<u8>>, alloc::vec::Vec<alloc::vec::Vec<u8>>)> {
+type Strings = alloc::vec::Vec<alloc::vec::Vec<u8>>;
+
+fn exec_args(argv: u64, envp: u64) -> SysResult<(Strings, Strings)> {
     use linux_abi::stack::MAX_ARG_STRLEN;
     const ARGS_CEILING: usize = 6 << 20;
     Ok((

@@ -1,7 +1,8 @@
 //! Time: clock_gettime/getres/settime, gettimeofday, time, nanosleep, clock_nanosleep, alarm,
 //! setitimer/getitimer, timer_create family, times.
 
-use linux_abi::uapi::time::{Timespec, Timeval};
+use linux_abi::uapi::time::{Itimerspec, Itimerval, TIMER_ABSTIME, Timespec, Timeval};
+use linux_abi::uapi::timer::{self, Sigevent};
 use linux_abi::{Errno, SysResult};
 
 use crate::arch::TrapFrame;
@@ -13,7 +14,6 @@ use crate::sched::wait::sleep_until;
 use crate::time::{Clock, deadline_from_clock};
 
 const NSEC: u64 = 1_000_000_000;
-const TIMER_ABSTIME: u64 = 1;
 
 fn ts_of(ns: u64) -> Timespec {
     Timespec { tv_sec: (ns / NSEC) as i64, tv_nsec: (ns % NSEC) as i64 }
@@ -105,7 +105,7 @@ pub fn sys_clock_nanosleep(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EINVAL);
     }
     let ns = read_ts(req)?;
-    if flags & TIMER_ABSTIME != 0 {
+    if flags & TIMER_ABSTIME as u64 != 0 {
         match sleep_until(deadline_from_clock(clock, ns)) {
             Err(Errno::ERESTARTSYS) => Err(Errno::EINTR),
             other => other.map(|_| 0),
@@ -113,13 +113,6 @@ pub fn sys_clock_nanosleep(f: &mut TrapFrame) -> SysResult<usize> {
     } else {
         sleep_interruptible(uptime_ns().saturating_add(ns), rem)
     }
-}
-
-#[repr(C)]
-#[derive(Clone, Copy, Default, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::KnownLayout)]
-struct ITimerVal {
-    interval: Timeval,
-    value: Timeval,
 }
 
 fn tv_ns(tv: &Timeval) -> SysResult<u64> {
@@ -136,9 +129,9 @@ fn tv_of(ns: u64) -> Timeval {
     Timeval { tv_sec: (us / 1_000_000) as i64, tv_usec: (us % 1_000_000) as i64 }
 }
 
-const ITIMER_REAL: u64 = 0;
-const ITIMER_VIRTUAL: u64 = 1;
-const ITIMER_PROF: u64 = 2;
+const ITIMER_REAL: u64 = timer::ITIMER_REAL as u64;
+const ITIMER_VIRTUAL: u64 = timer::ITIMER_VIRTUAL as u64;
+const ITIMER_PROF: u64 = timer::ITIMER_PROF as u64;
 
 /// The current value of timer `which` as (remaining, interval).
 fn get_itimer(which: u64) -> SysResult<(u64, u64)> {
@@ -176,21 +169,21 @@ fn set_itimer(which: u64, value: u64, interval: u64) -> SysResult<(u64, u64)> {
 
 pub fn sys_getitimer(f: &mut TrapFrame) -> SysResult<usize> {
     let (value, interval) = get_itimer(f.arg(0))?;
-    user::write(f.arg(1), &ITimerVal { interval: tv_of(interval), value: tv_of(value) })?;
+    user::write(f.arg(1), &Itimerval { it_interval: tv_of(interval), it_value: tv_of(value) })?;
     Ok(0)
 }
 
 pub fn sys_setitimer(f: &mut TrapFrame) -> SysResult<usize> {
     let (which, new, old) = (f.arg(0), f.arg(1), f.arg(2));
     let (value, interval) = if new != 0 {
-        let v: ITimerVal = user::read(new)?;
-        (tv_ns(&v.value)?, tv_ns(&v.interval)?)
+        let v: Itimerval = user::read(new)?;
+        (tv_ns(&v.it_value)?, tv_ns(&v.it_interval)?)
     } else {
         (0, 0)
     };
     let (ov, oi) = set_itimer(which, value, interval)?;
     if old != 0 {
-        user::write(old, &ITimerVal { interval: tv_of(oi), value: tv_of(ov) })?;
+        user::write(old, &Itimerval { it_interval: tv_of(oi), it_value: tv_of(ov) })?;
     }
     Ok(0)
 }
@@ -200,17 +193,6 @@ pub fn sys_alarm(f: &mut TrapFrame) -> SysResult<usize> {
     // Seconds left, rounded to nearest (and at least 1 if any time was left), as Linux.
     Ok(if left == 0 { 0 } else { ((left + NSEC / 2) / NSEC).max(1) as usize })
 }
-
-#[repr(C)]
-#[derive(Clone, Copy, Default, zerocopy::FromBytes, zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::KnownLayout)]
-struct ITimerSpec {
-    interval: Timespec,
-    value: Timespec,
-}
-
-const SIGEV_SIGNAL: i32 = 0;
-const SIGEV_NONE: i32 = 1;
-const SIGEV_THREAD_ID: i32 = 4;
 
 pub fn sys_timer_create(f: &mut TrapFrame) -> SysResult<usize> {
     let (id, sevp, out) = (f.arg(0) as i32, f.arg(1), f.arg(2));
@@ -222,20 +204,16 @@ pub fn sys_timer_create(f: &mut TrapFrame) -> SysResult<usize> {
     let notify = if sevp == 0 {
         Notify::Signal { sig: linux_abi::uapi::signal::SIGALRM, value: 0 }
     } else {
-        // struct sigevent: sigev_value (8), sigev_signo (4), sigev_notify (4), then _tid.
-        let raw: [u8; 64] = user::read(sevp)?;
-        let value = u64::from_ne_bytes(raw[0..8].try_into().unwrap_or_default());
-        let sig = u32::from_ne_bytes(raw[8..12].try_into().unwrap_or_default());
-        let how = i32::from_ne_bytes(raw[12..16].try_into().unwrap_or_default());
-        let tid = u32::from_ne_bytes(raw[16..20].try_into().unwrap_or_default());
-        let valid_sig = (1..=linux_abi::uapi::signal::NSIG).contains(&sig);
-        match how {
-            SIGEV_NONE => Notify::None,
-            SIGEV_SIGNAL if valid_sig => Notify::Signal { sig, value },
-            SIGEV_THREAD_ID if valid_sig && crate::process::tasks::thread(tid).is_some_and(|x| x.process.pid == t.process.pid) => {
-                Notify::Thread { sig, value, tid }
+        match user::read::<Sigevent>(sevp)?.notification()? {
+            timer::Notify::None => Notify::None,
+            timer::Notify::Signal { signo, value } => Notify::Signal { sig: signo, value },
+            timer::Notify::Thread { signo, tid, value } => {
+                // The target thread must belong to the caller's process.
+                if !crate::process::tasks::thread(tid as u32).is_some_and(|x| x.process.pid == t.process.pid) {
+                    return Err(Errno::EINVAL);
+                }
+                Notify::Thread { sig: signo, value, tid: tid as u32 }
             }
-            _ => return Err(Errno::EINVAL),
         }
     };
     let mut timers = t.process.itimers.lock();
@@ -256,16 +234,16 @@ fn posix_remaining(pt: &PosixTimer) -> u64 {
 
 pub fn sys_timer_settime(f: &mut TrapFrame) -> SysResult<usize> {
     let (id, flags, new, old) = (f.arg(0) as i32, f.arg(1), f.arg(2), f.arg(3));
-    let spec: ITimerSpec = user::read(new)?;
-    let value = spec.value.as_nanos().ok_or(Errno::EINVAL)?;
-    let interval = spec.interval.as_nanos().ok_or(Errno::EINVAL)?;
+    let spec: Itimerspec = user::read(new)?;
+    let value = spec.it_value.as_nanos().ok_or(Errno::EINVAL)?;
+    let interval = spec.it_interval.as_nanos().ok_or(Errno::EINVAL)?;
     let p = &current().process;
     let mut timers = p.itimers.lock();
     let pt = timers.posix.get_mut(&id).ok_or(Errno::EINVAL)?;
-    let prev = ITimerSpec { interval: ts_of(pt.timer.interval), value: ts_of(posix_remaining(pt)) };
+    let prev = Itimerspec { it_interval: ts_of(pt.timer.interval), it_value: ts_of(posix_remaining(pt)) };
     let clock = Clock::from_id(pt.clock)?;
     let deadline = (value > 0).then(|| {
-        if flags & TIMER_ABSTIME != 0 { deadline_from_clock(clock, value) } else { uptime_ns().saturating_add(value) }
+        if flags & TIMER_ABSTIME as u64 != 0 { deadline_from_clock(clock, value) } else { uptime_ns().saturating_add(value) }
     });
     pt.timer = Timer { value: deadline, interval };
     pt.overrun = 0;
@@ -285,7 +263,7 @@ pub fn sys_timer_gettime(f: &mut TrapFrame) -> SysResult<usize> {
     let spec = {
         let timers = p.itimers.lock();
         let pt = timers.posix.get(&(f.arg(0) as i32)).ok_or(Errno::EINVAL)?;
-        ITimerSpec { interval: ts_of(pt.timer.interval), value: ts_of(posix_remaining(pt)) }
+        Itimerspec { it_interval: ts_of(pt.timer.interval), it_value: ts_of(posix_remaining(pt)) }
     };
     user::write(f.arg(1), &spec)?;
     Ok(0)
