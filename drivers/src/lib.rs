@@ -5,5 +5,6 @@ extern crate alloc;
 
 pub mod acpi;
 pub mod rtc;
+pub mod pci;
 pub mod serial;
 pub mod tty;

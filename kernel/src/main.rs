@@ -6,6 +6,7 @@
 extern crate alloc;
 
 mod arch;
+mod block;
 mod boot_info;
 mod console;
 mod init;
@@ -36,6 +37,7 @@ extern "C" fn kernel_start(start_info: u64) -> ! {
     rand::init();
     time::init();
     power::init(info.rsdp);
+    block::probe();
     arch::syscall_entry::init();
     init::start(&info)
 }

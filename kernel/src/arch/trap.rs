@@ -197,7 +197,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
                     crate::sched::timer::tick();
                 }
                 super::pic::IRQ_COM1 => crate::tty::serial_interrupt(),
-                _ => {}
+                other => crate::block::interrupt(other),
             }
             super::pic::end_of_interrupt(irq);
         }

@@ -93,6 +93,30 @@ pub fn init_kernel(max_phys: u64, early_alloc: &mut dyn FnMut() -> u64, image: &
     }
 }
 
+/// Where device memory (PCI BARs) is mapped: PML4 slot 384, uncached.
+pub const MMIO_BASE: u64 = 0xffff_c000_0000_0000;
+
+/// Maps `[pa, pa + size)` of device memory, uncached, at MMIO_BASE + pa; returns its address.
+/// Mapping the same range twice is harmless. None if a page-table frame cannot be had.
+pub fn map_mmio(pa: u64, size: u64) -> Option<u64> {
+    static LOCK: crate::sync::SpinLock<()> = crate::sync::SpinLock::new(());
+    let _guard = LOCK.lock();
+    let root = *KERNEL_ROOT.get()?;
+    let flags = F::PRESENT | F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH | F::NO_EXECUTE | F::GLOBAL;
+    let start = pa & !(PAGE_SIZE - 1);
+    let end = pa.checked_add(size)?.next_multiple_of(PAGE_SIZE);
+    let mut page = start;
+    while page < end {
+        // The kernel half's PDPTs exist in every address space, so mappings below them are
+        // visible everywhere at once.
+        let e = walk(root, MMIO_BASE + page, true, F::PRESENT | F::WRITABLE)?;
+        e.set_addr(PhysAddr::new(page), flags);
+        flush(MMIO_BASE + page);
+        page += PAGE_SIZE;
+    }
+    Some(MMIO_BASE + pa)
+}
+
 /// Loads an address space. SAFETY: `root` must be a PML4 whose kernel half is the shared one.
 pub unsafe fn switch_to(root: u64) {
     let frame = PhysFrame::from_start_address(PhysAddr::new(root)).expect("aligned PML4");

@@ -2,6 +2,7 @@
 //! to user mode, and blocking through wait queues. Single CPU for now; the run queue lock and the
 //! per-CPU current pointer are where SMP will split.
 
+pub mod mutex;
 pub mod timer;
 pub mod wait;
 
