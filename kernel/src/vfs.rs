@@ -52,6 +52,15 @@ impl WriteSrc for UserBuf {
     }
 }
 
+/// A file's pages for a private file mapping (ELF segments, mmap MAP_PRIVATE).
+pub struct InodePages(pub Arc<dyn Inode>);
+
+impl crate::mm::address_space::PageSource for InodePages {
+    fn read_page(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
+        read_inode(&*self.0, offset, buf)
+    }
+}
+
 /// Reads up to `buf.len()` bytes at `offset`, looping over short reads; returns bytes read.
 pub fn read_inode(inode: &dyn Inode, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
     let mut done = 0;

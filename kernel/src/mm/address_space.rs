@@ -213,19 +213,83 @@ impl AddressSpace {
         }
     }
 
-    /// mprotect: every page of `[start, end)` must be mapped (ENOMEM otherwise).
-    pub fn protect(&mut self, start: u64, end: u64, prot: Prot) -> SysResult<()> {
+    /// Is every page of `[start, end)` inside some VMA?
+    pub fn covered(&self, start: u64, end: u64) -> bool {
         let mut cursor = start;
         for (_, v) in self.vmas.range(..end) {
             if v.end <= cursor {
                 continue;
             }
             if v.start > cursor {
-                return Err(Errno::ENOMEM);
+                return false;
             }
             cursor = v.end;
         }
-        if cursor < end {
+        cursor >= end
+    }
+
+    /// Drops the pages of `[start, end)` but keeps the mappings: the next access refaults
+    /// (zero-filled anonymous memory, fresh file contents) — MADV_DONTNEED.
+    pub fn zap(&mut self, start: u64, end: u64) {
+        let mut pages = alloc::vec::Vec::new();
+        self.pt.for_each(start, end, &mut |va, m| pages.push((va, m.pa)));
+        for (va, pa) in pages {
+            self.pt.unmap(va);
+            frame::put(pa);
+        }
+    }
+
+    /// mremap: moves `[old, old + len)` — mappings and pages — to `new` (already free).
+    pub fn move_range(&mut self, old: u64, new: u64, len: u64) -> SysResult<()> {
+        let moved = self.carve(old, old + len);
+        let mut pages = alloc::vec::Vec::new();
+        self.pt.for_each(old, old + len, &mut |va, m| pages.push((va, m)));
+        for (va, m) in pages {
+            self.pt.unmap(va);
+            if self.pt.map(va - old + new, m.pa, m.flags).is_err() {
+                frame::put(m.pa);
+                return Err(Errno::ENOMEM);
+            }
+        }
+        for mut v in moved {
+            let delta = v.start - old;
+            let len = v.end - v.start;
+            if let Some(f) = &mut v.file {
+                f.data_end = f.data_end - v.start + new + delta;
+            }
+            v.start = new + delta;
+            v.end = v.start + len;
+            self.vmas.insert(v.start, v);
+        }
+        Ok(())
+    }
+
+    /// Grows the VMA ending at `end` in place to `new_end`, if the space after it is free.
+    pub fn grow_in_place(&mut self, start: u64, end: u64, new_end: u64) -> bool {
+        if new_end > USER_END || self.overlaps(end, new_end) {
+            return false;
+        }
+        let key = match self.vmas.range(..end).next_back() {
+            Some((&k, v)) if v.end == end && v.start <= start => k,
+            _ => return false,
+        };
+        let Some(v) = self.vmas.get_mut(&key) else { return false };
+        if let Some(f) = &mut v.file {
+            // File data extends with the mapping (reads past EOF fault as SIGBUS).
+            f.data_end += new_end - end;
+        }
+        v.end = new_end;
+        true
+    }
+
+    /// The VMA containing `[start, end)` entirely, if one does.
+    pub fn vma_spanning(&self, start: u64, end: u64) -> Option<&Vma> {
+        self.find(start).filter(|v| v.end >= end)
+    }
+
+    /// mprotect: every page of `[start, end)` must be mapped (ENOMEM otherwise).
+    pub fn protect(&mut self, start: u64, end: u64, prot: Prot) -> SysResult<()> {
+        if !self.covered(start, end) {
             return Err(Errno::ENOMEM);
         }
         for mut vma in self.carve(start, end) {
@@ -290,12 +354,17 @@ impl AddressSpace {
 
     fn populate(&mut self, vma: &Vma, page: u64, write: bool) -> Result<(), FaultError> {
         let (pa, writable) = if let Some(file) = &vma.file {
-            let pa = frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
+            // A page wholly past the data (past end of file for mmap) is SIGBUS, as on Linux.
             let valid = file.data_end.saturating_sub(page).min(PAGE_SIZE) as usize;
-            if valid > 0 {
-                // SAFETY: the frame is ours and mapped by the direct map.
-                let buf = unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, valid) };
-                if file.source.read_page(file.offset + (page - vma.start), buf).is_err() {
+            if valid == 0 {
+                return Err(FaultError::Bus);
+            }
+            let pa = frame::alloc_zeroed().ok_or(FaultError::OutOfMemory)?;
+            // SAFETY: the frame is ours and mapped by the direct map.
+            let buf = unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, valid) };
+            match file.source.read_page(file.offset + (page - vma.start), buf) {
+                Ok(n) if n > 0 => {}
+                _ => {
                     frame::put(pa);
                     return Err(FaultError::Bus);
                 }

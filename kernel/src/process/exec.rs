@@ -16,7 +16,7 @@ use linux_abi::{Errno, SysResult};
 use super::Thread;
 use crate::arch::TrapFrame;
 use crate::arch::usercopy::USER_END;
-use crate::mm::address_space::{AddressSpace, FileBacking, PageSource, Prot, Vma};
+use crate::mm::address_space::{AddressSpace, FileBacking, Prot, Vma};
 use crate::mm::{PAGE_SIZE, page_align_down, page_align_up};
 
 /// Where ET_DYN programs are placed (Linux's ELF_ET_DYN_BASE, 2/3 of TASK_SIZE, page aligned).
@@ -27,14 +27,6 @@ const MAX_PHDRS_BYTES: u64 = 65536;
 const MAX_SCRIPT_DEPTH: usize = 4;
 /// Length limit of a `#!` line (BINPRM_BUF_SIZE).
 const BINPRM_BUF_SIZE: usize = 256;
-
-struct InodePages(Arc<dyn Inode>);
-
-impl PageSource for InodePages {
-    fn read_page(&self, offset: u64, buf: &mut [u8]) -> SysResult<usize> {
-        crate::vfs::read_inode(&*self.0, offset, buf)
-    }
-}
 
 /// What the loader learned about one ELF image.
 struct Loaded {
@@ -117,7 +109,7 @@ fn load_elf(mm: &mut AddressSpace, inode: &Arc<dyn Inode>, head: &[u8], dyn_base
                 if p.p_filesz > 0 {
                     let mut vma = Vma::anonymous(start, file_end.min(map_end), prot);
                     vma.file = Some(FileBacking {
-                        source: Arc::new(InodePages(inode.clone())),
+                        source: Arc::new(crate::vfs::InodePages(inode.clone())),
                         offset: file_offset,
                         data_end,
                     });

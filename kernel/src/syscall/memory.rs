@@ -6,7 +6,9 @@ use linux_abi::{Errno, SysResult};
 
 use crate::arch::TrapFrame;
 use crate::arch::usercopy::USER_END;
-use crate::mm::address_space::{Prot, Vma};
+use alloc::sync::Arc;
+
+use crate::mm::address_space::{FileBacking, PageSource, Prot, Vma};
 use crate::mm::{PAGE_SIZE, page_align_up};
 use crate::process::current;
 
@@ -52,7 +54,7 @@ const HARMLESS: MapFlags = MapFlags::NORESERVE
     .union(MapFlags::ABOVE4G);
 
 pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
-    let (addr, len, prot, flags, _fd, offset) = (f.arg(0), f.arg(1), f.arg(2), f.arg(3) as u32, f.arg(4), f.arg(5));
+    let (addr, len, prot, flags, fd, offset) = (f.arg(0), f.arg(1), f.arg(2), f.arg(3) as u32, f.arg(4), f.arg(5));
     let map_type = flags & 0x0f;
     let flags = MapFlags::from_bits_retain(flags);
     let implemented = MapFlags::FIXED
@@ -79,10 +81,8 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EINVAL);
     }
     let len = page_align_up(len).filter(|&l| l <= USER_END).ok_or(Errno::ENOMEM)?;
-    if !flags.contains(MapFlags::ANONYMOUS) {
-        // File-backed mappings need the page cache (see docs/syscalls.md).
-        return Err(Errno::ENODEV);
-    }
+    let prot_bits = prot;
+    let file = if flags.contains(MapFlags::ANONYMOUS) { None } else { Some(file_source(fd as i32, prot_bits, map_type, offset, len)?) };
     let fixed = flags.intersects(MapFlags::FIXED | MapFlags::FIXED_NOREPLACE);
     if fixed && addr % PAGE_SIZE != 0 {
         return Err(Errno::EINVAL);
@@ -99,7 +99,13 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EEXIST);
     }
     let mut vma = Vma::anonymous(start, start + len, prot);
-    vma.shared = map_type != MAP_PRIVATE;
+    match file {
+        // /dev/zero and friends map as anonymous memory.
+        Some(None) | None => vma.shared = map_type != MAP_PRIVATE,
+        Some(Some(source)) => {
+            vma.file = Some(FileBacking { source, offset, data_end: start + len });
+        }
+    }
     vma.grows_down = flags.contains(MapFlags::GROWSDOWN);
     mm.insert(vma);
     if flags.intersects(MapFlags::POPULATE | MapFlags::LOCKED) {
@@ -112,6 +118,32 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
         }
     }
     Ok(start as usize)
+}
+
+/// The page source of a file mapping, `None` for a device that maps as anonymous memory
+/// (/dev/zero). Shared writable file mappings need the page cache and are not implemented yet
+/// (ENODEV); a read-only shared mapping is served like a private one (it does not see later
+/// writes to the file).
+fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysResult<Option<Arc<dyn PageSource>>> {
+    let file = current().process.files().lock().get(fd)?;
+    if !file.readable() {
+        return Err(Errno::EACCES);
+    }
+    offset.checked_add(len).ok_or(Errno::EOVERFLOW)?;
+    let meta = file.metadata();
+    match meta.file_type() {
+        Some(fs::vfs::FileType::Regular) => {}
+        Some(fs::vfs::FileType::CharDevice) if meta.rdev == fs::vfs::makedev(1, 5) => return Ok(None),
+        _ => return Err(Errno::ENODEV),
+    }
+    let shared = map_type != MAP_PRIVATE;
+    if shared && prot & ProtFlags::WRITE.bits() as u64 != 0 {
+        if !file.writable() {
+            return Err(Errno::EACCES);
+        }
+        return Err(Errno::ENODEV);
+    }
+    Ok(Some(Arc::new(crate::vfs::InodePages(file.inode().clone()))))
 }
 
 /// Validates an (addr, len) pair for munmap/mprotect; returns the page-aligned end.
@@ -147,4 +179,100 @@ pub fn sys_mprotect(f: &mut TrapFrame) -> SysResult<usize> {
     }
     current().process.mm().lock().protect(addr, end, prot_of(prot))?;
     Ok(0)
+}
+
+pub fn sys_madvise(f: &mut TrapFrame) -> SysResult<usize> {
+    use linux_abi::uapi::mman::*;
+    let (addr, len, advice) = (f.arg(0), f.arg(1), f.arg(2) as u32);
+    let end = user_range(addr, len)?;
+    match advice {
+        MADV_DONTNEED | MADV_FREE => {
+            // MADV_FREE may free lazily; freeing at once is a valid implementation.
+            let mm = current().process.mm();
+            let mut space = mm.lock();
+            space.zap(addr, end);
+            if !space.covered(addr, end) {
+                return Err(Errno::ENOMEM);
+            }
+            Ok(0)
+        }
+        // Hints with no effect on contents: accepted as Linux does when it ignores them.
+        MADV_NORMAL | MADV_RANDOM | MADV_SEQUENTIAL | MADV_WILLNEED | MADV_COLD | MADV_PAGEOUT | MADV_HUGEPAGE
+        | MADV_NOHUGEPAGE | MADV_DONTDUMP | MADV_DODUMP => {
+            if current().process.mm().lock().covered(addr, end) { Ok(0) } else { Err(Errno::ENOMEM) }
+        }
+        // DONTFORK/WIPEONFORK/KSM/populate/guard advice: honoured by Linux, not implemented.
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn sys_msync(f: &mut TrapFrame) -> SysResult<usize> {
+    use linux_abi::uapi::mman::{MS_ASYNC, MS_INVALIDATE, MS_SYNC};
+    let (addr, len, flags) = (f.arg(0), f.arg(1), f.arg(2) as u32);
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0 || flags & (MS_ASYNC | MS_SYNC) == MS_ASYNC | MS_SYNC {
+        return Err(Errno::EINVAL);
+    }
+    let end = user_range(addr, len)?;
+    // Only private and anonymous mappings exist, so there is nothing to write back.
+    if current().process.mm().lock().covered(addr, end) { Ok(0) } else { Err(Errno::ENOMEM) }
+}
+
+pub fn sys_mremap(f: &mut TrapFrame) -> SysResult<usize> {
+    use linux_abi::uapi::mman::{MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE};
+    let (old, old_len, new_len, flags, new_addr) = (f.arg(0), f.arg(1), f.arg(2), f.arg(3) as u32, f.arg(4));
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP) != 0 || flags & MREMAP_DONTUNMAP != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !old.is_multiple_of(PAGE_SIZE) || new_len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let old_len = page_align_up(old_len).ok_or(Errno::EINVAL)?;
+    let new_len = page_align_up(new_len).ok_or(Errno::EINVAL)?;
+    let old_end = old.checked_add(old_len).filter(|&e| e <= USER_END).ok_or(Errno::EFAULT)?;
+    let limit = as_limit();
+    let mm = current().process.mm();
+    let mut space = mm.lock();
+    // old_len 0 duplicates a shared mapping; not supported.
+    if old_len == 0 || space.vma_spanning(old, old_end).is_none() {
+        return Err(Errno::EFAULT);
+    }
+    if flags & MREMAP_FIXED != 0 {
+        if !new_addr.is_multiple_of(PAGE_SIZE) || new_addr.checked_add(new_len).is_none_or(|e| e > USER_END) {
+            return Err(Errno::EINVAL);
+        }
+        if new_addr < old_end && old < new_addr + new_len {
+            return Err(Errno::EINVAL);
+        }
+    } else if new_len <= old_len {
+        space.unmap(old + new_len, old_end);
+        return Ok(old as usize);
+    }
+    if new_len > old_len && space.mapped_bytes().saturating_add(new_len - old_len) > limit {
+        return Err(Errno::ENOMEM);
+    }
+    if flags & MREMAP_FIXED == 0 && space.grow_in_place(old, old_end, old + new_len) {
+        return Ok(old as usize);
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return Err(Errno::ENOMEM);
+    }
+    let dest = if flags & MREMAP_FIXED != 0 {
+        space.unmap(new_addr, new_addr + new_len);
+        new_addr
+    } else {
+        space.place(0, new_len, false)?
+    };
+    let keep = old_len.min(new_len);
+    space.unmap(old + keep, old_end);
+    space.move_range(old, dest, keep)?;
+    if new_len > keep {
+        let tail_start = dest + keep;
+        if !space.grow_in_place(dest, tail_start, dest + new_len) {
+            return Err(Errno::ENOMEM);
+        }
+    }
+    Ok(dest as usize)
 }

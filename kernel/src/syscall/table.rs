@@ -28,10 +28,10 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_pipe), // 22 pipe
     Some(sys_select), // 23 select
     Some(sys_sched_yield), // 24 sched_yield
-    None, // 25 mremap
-    None, // 26 msync
+    Some(sys_mremap), // 25 mremap
+    Some(sys_msync), // 26 msync
     None, // 27 mincore
-    None, // 28 madvise
+    Some(sys_madvise), // 28 madvise
     None, // 29 shmget
     None, // 30 shmat
     None, // 31 shmctl
