@@ -5,6 +5,7 @@ extern crate alloc;
 
 pub mod acpi;
 pub mod rtc;
+pub mod partition;
 pub mod pci;
 pub mod serial;
 pub mod tty;

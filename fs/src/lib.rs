@@ -16,6 +16,7 @@ pub mod devfs;
 pub mod devices;
 pub mod gzip;
 pub mod initramfs;
+pub mod procfs;
 mod sync;
 pub mod tmpfs;
 pub mod vfs;

@@ -61,7 +61,10 @@ pub fn start(info: &BootInfo) -> ! {
     }
     match &rootfs.dev {
         Some(Err(e)) => log::warn!("devtmpfs: not mounted on /dev ({:?})", e),
-        Some(Ok(dev)) => mount_shm(dev),
+        Some(Ok(dev)) => {
+            mount_shm(dev);
+            crate::block::create_dev_nodes(dev);
+        }
         None => {}
     }
     if let Some((start, end)) = info.initrd {

@@ -8,7 +8,7 @@
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 
-use super::chardev;
+use super::{blkdev, chardev};
 use super::dentry::Dentry;
 use super::inode::{Inode, LinkTarget};
 use super::io::{LimitDest, LimitSrc, ReadDest, WriteSrc};
@@ -52,6 +52,20 @@ pub trait FileOps: Send + Sync {
 
     /// The last reference to the open file went away.
     fn release(&self, _file: &OpenFile) {}
+
+    /// Devices addressed by offset (block devices): their size. Reads and writes then go through
+    /// `read_at`/`write_at` at the file position, and lseek works as on a file of that size.
+    fn size(&self) -> Option<u64> {
+        None
+    }
+
+    fn read_at(&self, _file: &OpenFile, _offset: u64, _dest: &mut dyn ReadDest) -> SysResult<usize> {
+        Err(Errno::EINVAL)
+    }
+
+    fn write_at(&self, _file: &OpenFile, _offset: u64, _src: &dyn WriteSrc) -> SysResult<usize> {
+        Err(Errno::EINVAL)
+    }
 }
 
 enum Kind {
@@ -185,6 +199,12 @@ impl OpenFile {
                 Ok(n)
             }
             Kind::Directory => Err(Errno::EISDIR),
+            Kind::Ops(ops) if ops.size().is_some() => {
+                let mut pos = self.pos.lock();
+                let n = ops.read_at(self, *pos, &mut dest)?;
+                *pos += n as u64;
+                Ok(n)
+            }
             Kind::Ops(ops) => ops.read(self, &mut dest),
             Kind::PathOnly => Err(Errno::EBADF),
         }
@@ -210,6 +230,7 @@ impl OpenFile {
         };
         match &self.kind {
             Kind::Regular => self.read_regular(offset as u64, &mut dest),
+            Kind::Ops(ops) if ops.size().is_some() => ops.read_at(self, offset as u64, &mut dest),
             Kind::Ops(ops) => ops.read(self, &mut dest),
             _ => Err(Errno::EISDIR),
         }
@@ -236,6 +257,12 @@ impl OpenFile {
                     *pos += n as u64;
                     Ok(n)
                 }
+            }
+            Kind::Ops(ops) if ops.size().is_some() => {
+                let mut pos = self.pos.lock();
+                let n = ops.write_at(self, *pos, &src)?;
+                *pos += n as u64;
+                Ok(n)
             }
             Kind::Ops(ops) => ops.write(self, &src),
             Kind::Directory => Err(Errno::EISDIR),
@@ -266,6 +293,7 @@ impl OpenFile {
                 self.append_regular(&src).map(|(n, _)| n)
             }
             Kind::Regular => self.write_regular(offset as u64, &src),
+            Kind::Ops(ops) if ops.size().is_some() => ops.write_at(self, offset as u64, &src),
             Kind::Ops(ops) => ops.write(self, &src),
             _ => Err(Errno::EISDIR),
         }
@@ -280,13 +308,27 @@ impl OpenFile {
             return Err(Errno::EINVAL);
         }
         match &self.kind {
-            Kind::Ops(ops) => {
-                if !ops.seekable() {
-                    return Err(Errno::ESPIPE);
+            Kind::Ops(ops) => match ops.size() {
+                Some(size) => {
+                    let mut pos = self.pos.lock();
+                    let new = match whence {
+                        SEEK_SET => offset,
+                        SEEK_CUR => (*pos as i64).checked_add(offset).ok_or(Errno::EOVERFLOW)?,
+                        SEEK_END => (size as i64).checked_add(offset).ok_or(Errno::EOVERFLOW)?,
+                        _ => return Err(Errno::EINVAL),
+                    };
+                    if new < 0 {
+                        return Err(Errno::EINVAL);
+                    }
+                    *pos = new as u64;
+                    Ok(new as u64)
                 }
-                *self.pos.lock() = 0;
-                Ok(0)
-            }
+                None if !ops.seekable() => Err(Errno::ESPIPE),
+                None => {
+                    *self.pos.lock() = 0;
+                    Ok(0)
+                }
+            },
             Kind::Directory => {
                 let mut pos = self.pos.lock();
                 let new = match whence {
@@ -388,7 +430,7 @@ impl OpenFile {
     /// pread/pwrite/lseek are possible (Linux `FMODE_PREAD`).
     fn positional(&self) -> bool {
         match &self.kind {
-            Kind::Ops(ops) => ops.seekable(),
+            Kind::Ops(ops) => ops.seekable() || ops.size().is_some(),
             _ => true,
         }
     }
@@ -639,7 +681,8 @@ fn do_open(
             FileType::Regular => Kind::Regular,
             FileType::Directory => Kind::Directory,
             FileType::CharDevice => Kind::Ops(chardev::open_char_device(meta.rdev, flags)?),
-            // Block devices, fifos and sockets get their operations from later subsystems.
+            FileType::BlockDevice => Kind::Ops(blkdev::open_block_device(meta.rdev)?),
+            // Fifos and sockets get their operations from later subsystems.
             _ => return Err(Errno::ENXIO),
         },
     };

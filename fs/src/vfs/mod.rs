@@ -1,5 +1,6 @@
 //! The filesystem-independent layer. Everything the kernel needs is re-exported here.
 
+pub mod blkdev;
 pub mod chardev;
 pub mod dentry;
 pub mod file;
@@ -11,6 +12,7 @@ pub mod ops;
 pub mod perm;
 pub mod types;
 
+pub use blkdev::register_block_device;
 pub use chardev::{CharDevice, char_device, register_char_device, unregister_char_device};
 pub use dentry::Dentry;
 pub use file::{FileOps, OpenFile, POLLNVAL, open, open_exec};

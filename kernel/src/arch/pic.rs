@@ -49,6 +49,14 @@ pub fn unmask(irq: u8) {
     }
 }
 
+pub fn mask(irq: u8) {
+    if irq < 8 {
+        outb(0x21, inb(0x21) | (1 << irq));
+    } else if irq < 16 {
+        outb(0xa1, inb(0xa1) | (1 << (irq - 8)));
+    }
+}
+
 pub fn end_of_interrupt(irq: u8) {
     if irq >= 8 {
         outb(0xa0, 0x20);

@@ -1,6 +1,7 @@
 //! Block devices: PCI discovery of virtio-blk disks (vda, vdb, …), their interrupts, and the
 //! registry the root mount and /dev nodes use.
 
+pub mod file;
 pub mod hal;
 pub mod virtio;
 
@@ -19,10 +20,15 @@ use virtio::VirtioBlock;
 /// Linux's dynamic major for virtio-blk on a typical kernel (what /dev/vda shows).
 pub const VIRTBLK_MAJOR: u32 = 253;
 
+/// Minors per disk (vda = 0, vda1 = 1, …, vdb = 16), as Linux's virtio_blk.
+const PART_MINORS: u32 = 16;
+
 pub struct Disk {
     pub name: String,
     pub dev: Arc<VirtioBlock>,
     pub irq: u8,
+    /// The whole disk and each partition: (device-node name, minor, first sector, sectors).
+    pub nodes: Vec<(String, u32, u64, u64)>,
 }
 
 static DISKS: SpinLock<Vec<Arc<Disk>>> = SpinLock::new(Vec::new());
@@ -53,23 +59,71 @@ pub fn probe() {
             log::warn!("virtio-blk at {:?}: transport setup failed", df);
             continue;
         };
-        let Some(dev) = VirtioBlock::new(transport) else {
+        let Some(dev) = VirtioBlock::new(transport, irq) else {
             log::warn!("virtio-blk at {:?}: device setup failed", df);
             continue;
         };
-        let mut disks = DISKS.lock();
-        let name = alloc::format!("vd{}", (b'a' + disks.len() as u8) as char);
+        let index = DISKS.lock().len() as u32;
+        if index >= 26 {
+            break;
+        }
+        let name = alloc::format!("vd{}", (b'a' + index as u8) as char);
         log::info!("virtio_blk: [{}] {} 512-byte logical blocks ({} MB), IRQ {}", name, dev.sectors(), dev.sectors() / 2048, irq);
-        disks.push(Arc::new(Disk { name, dev, irq }));
+        let mut nodes = alloc::vec![(name.clone(), index * PART_MINORS, 0, dev.sectors())];
+        let parts = drivers::partition::scan(dev.sectors(), &mut |lba, buf| dev.read(lba, buf).is_ok());
+        for p in parts.iter().filter(|p| p.number < PART_MINORS) {
+            nodes.push((alloc::format!("{}{}", name, p.number), index * PART_MINORS + p.number, p.start, p.sectors));
+        }
+        if parts.len() > 0 {
+            let names: Vec<&str> = nodes[1..].iter().map(|n| n.0.as_str()).collect();
+            log::info!(" {}: {}", name, names.join(" "));
+        }
+        for (_, minor, start, sectors) in &nodes {
+            let file = Arc::new(file::BlockFile { dev: dev.clone(), start: *start, sectors: *sectors });
+            let _ = fs::vfs::register_block_device(VIRTBLK_MAJOR, *minor, file);
+        }
+        DISKS.lock().push(Arc::new(Disk { name, dev, irq, nodes }));
         if irq < 16 {
             crate::arch::pic::unmask(irq);
         }
     }
 }
 
+/// Creates the /dev nodes of every disk and partition in the devtmpfs at `dev`.
+pub fn create_dev_nodes(dev: &fs::vfs::Path) {
+    // devtmpfs nodes are exactly 0660 root:disk, whatever the umask.
+    const DISK_GID: u32 = 6;
+    let creds = fs::vfs::Credentials::root();
+    let mut cx = fs::vfs::Caller::new(dev, &creds);
+    cx.umask = 0;
+    for disk in disks() {
+        for (name, minor, _, _) in &disk.nodes {
+            let rdev = fs::vfs::makedev(VIRTBLK_MAJOR, *minor);
+            let made = fs::vfs::mknod(&cx, dev, name.as_bytes(), fs::vfs::S_IFBLK | 0o660, rdev)
+                .and_then(|_| fs::vfs::lookup(&cx, dev, name.as_bytes(), false))
+                .and_then(|node| fs::vfs::chown(&cx, &node, None, Some(DISK_GID)));
+            if let Err(e) = made {
+                log::warn!("/dev/{}: {:?}", name, e);
+            }
+        }
+    }
+}
+
+/// The disk window a device number names (root= and mount(2) of block devices).
+pub fn window(rdev: u64) -> Option<(Arc<VirtioBlock>, u64, u64)> {
+    let (major, minor) = (fs::vfs::major(rdev), fs::vfs::minor(rdev));
+    if major != VIRTBLK_MAJOR {
+        return None;
+    }
+    let disks = disks();
+    let disk = disks.get((minor / PART_MINORS) as usize)?;
+    let (_, _, start, sectors) = disk.nodes.iter().find(|n| n.1 == minor)?;
+    Some((disk.dev.clone(), *start, *sectors))
+}
+
 /// A legacy IRQ line fired: every disk on it gets a look (lines are shared).
 pub fn interrupt(irq: u8) {
     for d in DISKS.lock().iter().filter(|d| d.irq == irq) {
-        d.dev.interrupt();
+        d.dev.interrupt(irq);
     }
 }

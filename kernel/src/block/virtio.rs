@@ -18,14 +18,15 @@ pub struct VirtioBlock {
     read_only: bool,
     /// Woken by the device interrupt.
     done: WaitQueue,
+    irq: u8,
 }
 
 impl VirtioBlock {
-    pub fn new(transport: PciTransport) -> Option<Arc<VirtioBlock>> {
+    pub fn new(transport: PciTransport, irq: u8) -> Option<Arc<VirtioBlock>> {
         let mut blk = VirtIOBlk::<KernelHal, _>::new(transport).ok()?;
         blk.enable_interrupts();
         let (capacity, read_only) = (blk.capacity(), blk.readonly());
-        Some(Arc::new(VirtioBlock { dev: Mutex::new(blk), capacity, read_only, done: WaitQueue::new() }))
+        Some(Arc::new(VirtioBlock { dev: Mutex::new(blk), capacity, read_only, done: WaitQueue::new(), irq }))
     }
 
     /// Sectors of 512 bytes.
@@ -37,10 +38,16 @@ impl VirtioBlock {
         self.read_only
     }
 
-    /// Interrupt: acknowledge and wake the requester.
-    pub fn interrupt(&self) {
-        // The interrupt may arrive while a requester holds the mutex and sleeps; acknowledging
-        // without the mutex is what the device expects (reading the ISR status register).
+    /// Interrupt (level-triggered: it stays asserted until the ISR status is read). With the
+    /// device free, acknowledge here; while a requester holds it (asleep, waiting for this), mask
+    /// the line and let the requester acknowledge and unmask.
+    pub fn interrupt(&self, irq: u8) {
+        match self.dev.try_lock() {
+            Some(mut dev) => {
+                dev.ack_interrupt();
+            }
+            None => crate::arch::pic::mask(irq),
+        }
         self.done.wake_all();
     }
 
@@ -55,6 +62,7 @@ impl VirtioBlock {
         let opts = WaitOpts { interruptible: false, deadline: None };
         let _ = self.done.wait(opts, || {
             dev.ack_interrupt();
+            crate::arch::pic::unmask(self.irq);
             (dev.peek_used() == Some(token)).then_some(())
         });
     }

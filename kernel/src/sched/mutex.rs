@@ -30,6 +30,11 @@ impl<T> Mutex<T> {
         self.locked.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed).is_ok()
     }
 
+    /// Takes the lock if it is free (usable from interrupt handlers).
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+        self.try_acquire().then_some(MutexGuard { mutex: self })
+    }
+
     /// Sleeps (uninterruptibly) until the lock is free.
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if !self.try_acquire() {
