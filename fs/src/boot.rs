@@ -31,9 +31,20 @@ pub fn init_rootfs(archive: &[u8]) -> RootFs {
         }),
         0,
     );
-    let unpacked = initramfs::unpack(archive, &root);
     let creds = Credentials::root();
-    let cx = Caller::new(&root, &creds);
+    let mut cx = Caller::new(&root, &creds);
+    cx.umask = 0;
+    let unpacked = if archive.is_empty() {
+        // Linux's built-in default initramfs (usr/default_cpio_list): /dev, /dev/console, /root.
+        let console = crate::vfs::makedev(5, 1);
+        let made = crate::vfs::mkdir(&cx, &root, b"/dev", 0o755)
+            .and_then(|_| crate::vfs::mknod(&cx, &root, b"/dev/console", crate::vfs::S_IFCHR | 0o600, console))
+            .and_then(|_| crate::vfs::mkdir(&cx, &root, b"/root", 0o700));
+        made.map(|_| initramfs::UnpackStats::default())
+            .map_err(|e| initramfs::UnpackError { offset: 0, reason: initramfs::Reason::WriteError(e) })
+    } else {
+        initramfs::unpack(archive, &root)
+    };
     let dev = match lookup(&cx, &root, b"/dev", true) {
         Ok(target) if target.metadata().is_dir() => {
             Some(devfs::new().and_then(|dev| mount(dev, &target, 0)))
@@ -102,11 +113,20 @@ mod tests {
     }
 
     #[test]
-    fn no_dev_directory() {
+    fn empty_archive_gets_linux_default_entries() {
         let rootfs = init_rootfs(&[]);
         assert_eq!(rootfs.unpacked, Ok(Default::default()));
-        assert!(rootfs.dev.is_none());
+        assert!(matches!(rootfs.dev, Some(Ok(_))));
+        let creds = Credentials::root();
+        let cx = Caller::new(&rootfs.root, &creds);
+        let root_home = lookup(&cx, &rootfs.root, b"/root", true).expect("/root");
+        assert_eq!(root_home.metadata().mode & 0o7777, 0o700);
+    }
+
+    #[test]
+    fn no_dev_directory() {
         let bad = init_rootfs(b"garbage");
         assert!(bad.unpacked.is_err());
+        assert!(bad.dev.is_none());
     }
 }

@@ -2,6 +2,7 @@
 //! a tmpfs root, mount devtmpfs, open /dev/console as fds 0–2 and exec init.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use linux_abi::cmdline::{self, Cmdline};
@@ -14,19 +15,82 @@ use crate::process::{self, FsContext};
 /// Linux's fallback list when neither rdinit nor init= names a working program.
 const DEFAULT_INITS: [&str; 4] = ["/sbin/init", "/etc/init", "/bin/init", "/bin/sh"];
 
+fn exists(root: &fs::vfs::Path, path: &str) -> bool {
+    let creds = fs::vfs::Credentials::root();
+    let cx = fs::vfs::Caller::new(root, &creds);
+    fs::vfs::lookup(&cx, root, path.as_bytes(), true).is_ok()
+}
+
+/// Mounts `root=` on top of the initial rootfs and devtmpfs on its /dev; panics as Linux does
+/// ("VFS: Unable to mount root fs") when that fails.
+fn mount_root(cmd: &Cmdline, rootfs: &fs::vfs::Path) -> fs::vfs::Path {
+    let spec = cmd.root.as_deref().unwrap_or("");
+    let rdev = crate::block::mount::parse_root(spec);
+    let read_only = cmd.read_only.unwrap_or(true);
+    let mounted = rdev.ok_or(Errno::ENXIO).and_then(|rdev| {
+        let dev = crate::block::mount::device(rdev)?;
+        // Filesystems mount read-write; `ro` is the mount's flag, so `mount -o remount,rw /` works.
+        let fs_root = crate::block::mount::mount_fs(cmd.rootfstype.as_deref(), dev, false)?;
+        let flags = if read_only { fs::vfs::mount::MNT_RDONLY } else { 0 };
+        fs::vfs::mount(fs_root, rootfs, flags)
+    });
+    if let Ok(root) = &mounted {
+        crate::procfs::record_mount(root, spec.as_bytes(), b"");
+    }
+    let root = match mounted {
+        Ok(root) => root,
+        Err(e) => {
+            let (maj, min) = rdev.map_or((0, 0), |r| (fs::vfs::major(r), fs::vfs::minor(r)));
+            log::error!("VFS: Cannot open root device \"{}\" or unknown-block({},{}): error {}", spec, maj, min, -e.as_return());
+            for d in crate::block::disks() {
+                for (name, minor, _, sectors) in &d.nodes {
+                    log::error!("{:x}{:02x} {:>10} {}", crate::block::VIRTBLK_MAJOR, minor, sectors / 2, name);
+                }
+            }
+            crate::panic::halt_or_reboot(format_args!("VFS: Unable to mount root fs on unknown-block({},{})", maj, min))
+        }
+    };
+    log::info!("VFS: Mounted root ({} filesystem){} on device {}.", root.fs().name(), if read_only { " readonly" } else { "" }, spec);
+    // devtmpfs on the new root's /dev (CONFIG_DEVTMPFS_MOUNT), with the disk nodes.
+    let creds = fs::vfs::Credentials::root();
+    let cx = fs::vfs::Caller::new(&root, &creds);
+    match fs::vfs::lookup(&cx, &root, b"/dev", true) {
+        Ok(target) => match fs::devfs::new().and_then(|d| fs::vfs::mount(d, &target, 0)) {
+            Ok(dev) => {
+                log::info!("devtmpfs: mounted");
+                crate::procfs::record_mount(&dev, b"devtmpfs", b"mode=755");
+                mount_shm(&dev);
+                crate::block::create_dev_nodes(&dev);
+            }
+            Err(e) => log::warn!("devtmpfs: error mounting {:?}", e),
+        },
+        Err(e) => log::warn!("devtmpfs: no /dev on the root filesystem ({:?})", e),
+    }
+    root
+}
+
 /// POSIX shared memory (shm_open) lives in a tmpfs on /dev/shm, as init systems set up on Linux.
 fn mount_shm(dev: &fs::vfs::Path) {
     let creds = fs::vfs::Credentials::root();
     let cx = fs::vfs::Caller::new(dev, &creds);
     let opts = fs::tmpfs::TmpfsOptions { name: "tmpfs", mode: 0o1777, ..Default::default() };
     let mounted = fs::vfs::lookup(&cx, dev, b"shm", true).and_then(|shm| fs::vfs::mount(fs::tmpfs::new(opts), &shm, 0));
-    if let Err(e) = mounted {
-        log::warn!("tmpfs: not mounted on /dev/shm ({:?})", e);
+    match mounted {
+        Ok(shm) => crate::procfs::record_mount(&shm, b"shm", b""),
+        Err(e) => log::warn!("tmpfs: not mounted on /dev/shm ({:?})", e),
     }
+}
+
+static CMDLINE: spin::Once<String> = spin::Once::new();
+
+/// The kernel command line as booted (/proc/cmdline).
+pub fn cmdline() -> String {
+    CMDLINE.get().cloned().unwrap_or_default()
 }
 
 pub fn start(info: &BootInfo) -> ! {
     let cmdline_text = String::from_utf8_lossy(info.cmdline()).into_owned();
+    CMDLINE.call_once(|| cmdline_text.clone());
     let cmd: Cmdline = cmdline::parse(&cmdline_text);
     if let Some(level) = cmd.loglevel {
         crate::console::set_loglevel(level);
@@ -54,6 +118,7 @@ pub fn start(info: &BootInfo) -> ! {
         None => &[],
     };
     let rootfs = fs::boot::init_rootfs(archive);
+    crate::procfs::record_mount(&rootfs.root, b"rootfs", b"");
     match &rootfs.unpacked {
         Ok(_) if !archive.is_empty() => log::info!("Unpacked initramfs ({} KiB)", archive.len() / 1024),
         Ok(_) => {}
@@ -62,6 +127,7 @@ pub fn start(info: &BootInfo) -> ! {
     match &rootfs.dev {
         Some(Err(e)) => log::warn!("devtmpfs: not mounted on /dev ({:?})", e),
         Some(Ok(dev)) => {
+            crate::procfs::record_mount(dev, b"devtmpfs", b"mode=755");
             mount_shm(dev);
             crate::block::create_dev_nodes(dev);
         }
@@ -71,14 +137,22 @@ pub fn start(info: &BootInfo) -> ! {
         crate::mm::free_initrd(start, end);
         log::info!("Freeing initrd memory: {}K", (end - start) / 1024);
     }
-    let root = rootfs.root;
+    // Console first, from the initial rootfs, as Linux's console_on_rootfs.
+    let console_root = rootfs.root.clone();
+    // No usable rdinit in the initramfs: mount the real root (Linux's prepare_namespace).
+    let rdinit = cmd.rdinit.as_deref().unwrap_or("/init");
+    let root = if cmd.root.is_some() && !exists(&rootfs.root, rdinit) {
+        mount_root(&cmd, &rootfs.root)
+    } else {
+        rootfs.root
+    };
 
-    let fsctx = FsContext { root: root.clone(), cwd: root, umask: 0o022 };
+    let fsctx = FsContext { root: root.clone(), cwd: root.clone(), umask: 0o022 };
     let thread = match process::new_init(fsctx) {
         Ok(t) => t,
         Err(e) => crate::panic::halt_or_reboot(format_args!("cannot create init: {:?}", e)),
     };
-    crate::vfs::open_console(&thread);
+    crate::vfs::open_console(&thread, &console_root);
 
     let argv_tail: Vec<Vec<u8>> = cmd.init_args.iter().map(|a| a.clone().into_bytes()).collect();
     let envp: Vec<Vec<u8>> = cmd.init_env.iter().map(|e| e.clone().into_bytes()).collect();
@@ -90,11 +164,14 @@ pub fn start(info: &BootInfo) -> ! {
         process::exec::execve(&thread, path.as_bytes(), argv, envp.clone(), frame)
     };
     let started = 'found: {
-        let rdinit = cmd.rdinit.as_deref().unwrap_or("/init");
-        match try_run(rdinit) {
-            Ok(()) => break 'found true,
-            Err(Errno::ENOENT) if cmd.rdinit.is_none() => {}
-            Err(e) => log::error!("Failed to execute {} (error {})", rdinit, -e.as_return()),
+        if !Arc::ptr_eq(&root.mnt, &console_root.mnt) {
+            // Booted from a disk: rdinit does not apply.
+        } else {
+            match try_run(rdinit) {
+                Ok(()) => break 'found true,
+                Err(Errno::ENOENT) if cmd.rdinit.is_none() => {}
+                Err(e) => log::error!("Failed to execute {} (error {})", rdinit, -e.as_return()),
+            }
         }
         if let Some(init) = cmd.init.as_deref() {
             match try_run(init) {

@@ -15,12 +15,14 @@ mod panic;
 mod pipe;
 mod power;
 mod process;
+mod procfs;
 mod rand;
 mod sched;
 mod sync;
 pub mod syscall;
 mod time;
 mod tty;
+mod uts;
 mod vfs;
 
 /// Called by the PVH entry (arch/boot.rs) on the boot stack with the start-info physical address.

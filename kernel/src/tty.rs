@@ -352,6 +352,14 @@ pub fn process_exit(p: &Process) {
     }
 }
 
+/// The controlling terminal of `p`'s session, if any: (tty_nr as /proc encodes it, foreground
+/// process group).
+pub fn ctty_of(p: &Process) -> Option<(u32, Pid)> {
+    let c = *SERIAL.ctty.lock();
+    // ttyS0 is 4:64; /proc's tty_nr packs it as (minor & 0xff) | major << 8 | (minor & ~0xff) << 12.
+    (c.session == Some(p.sid())).then_some(((4 << 8) | 64, c.fg_pgrp))
+}
+
 /// setsid: the new session starts without a terminal (nothing to undo on the tty side).
 pub fn detach_session(_p: &Process) {}
 

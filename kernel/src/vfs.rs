@@ -133,9 +133,9 @@ pub fn init_clock() {
     fs::clock::set_clock(now);
 }
 
-/// Opens /dev/console as fds 0, 1 and 2 of init, as Linux's console_on_rootfs.
-pub fn open_console(t: &Arc<Thread>) {
-    let opened = with_caller(t, |cx, root, _| fs::vfs::open(cx, root, b"/dev/console", fs::vfs::O_RDWR, 0));
+/// Opens /dev/console of the initial rootfs as fds 0, 1 and 2 of init (console_on_rootfs).
+pub fn open_console(t: &Arc<Thread>, rootfs: &Path) {
+    let opened = with_caller(t, |cx, _, _| fs::vfs::open(cx, rootfs, b"/dev/console", fs::vfs::O_RDWR, 0));
     let file = match opened {
         Ok(f) => f,
         Err(e) => {

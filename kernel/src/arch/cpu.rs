@@ -112,6 +112,63 @@ pub fn xstate_size_of(features: u64) -> usize {
     size
 }
 
+/// /proc/cpuinfo for the boot CPU (the fields programs parse, in Linux's format).
+pub fn cpuinfo() -> alloc::string::String {
+    let vendor = __cpuid(0);
+    let mut v = [0u8; 12];
+    v[0..4].copy_from_slice(&vendor.ebx.to_le_bytes());
+    v[4..8].copy_from_slice(&vendor.edx.to_le_bytes());
+    v[8..12].copy_from_slice(&vendor.ecx.to_le_bytes());
+    let mut brand = [0u8; 48];
+    if __cpuid(0x8000_0000).eax >= 0x8000_0004 {
+        for i in 0..3 {
+            let r = __cpuid(0x8000_0002 + i);
+            for (j, w) in [r.eax, r.ebx, r.ecx, r.edx].iter().enumerate() {
+                brand[16 * i as usize + 4 * j..16 * i as usize + 4 * j + 4].copy_from_slice(&w.to_le_bytes());
+            }
+        }
+    }
+    let brand = core::str::from_utf8(&brand).unwrap_or("").trim_matches(char::from(0)).trim();
+    let sig = __cpuid(1).eax;
+    let family = ((sig >> 8) & 0xf) + if (sig >> 8) & 0xf == 0xf { (sig >> 20) & 0xff } else { 0 };
+    let model = ((sig >> 4) & 0xf) | if matches!((sig >> 8) & 0xf, 6 | 0xf) { ((sig >> 16) & 0xf) << 4 } else { 0 };
+    let mhz = tsc_hz() / 1000;
+    let edx = __cpuid(1).edx;
+    let ecx = __cpuid(1).ecx;
+    let names_edx = [(0, "fpu"), (4, "tsc"), (5, "msr"), (8, "cx8"), (15, "cmov"), (19, "clflush"), (23, "mmx"), (24, "fxsr"), (25, "sse"), (26, "sse2")];
+    let names_ecx = [(0, "pni"), (9, "ssse3"), (13, "cx16"), (19, "sse4_1"), (20, "sse4_2"), (23, "popcnt"), (26, "xsave"), (28, "avx"), (30, "rdrand")];
+    let mut flags = alloc::string::String::new();
+    for (bit, name) in names_edx {
+        if edx & (1 << bit) != 0 {
+            flags.push_str(name);
+            flags.push(' ');
+        }
+    }
+    for (bit, name) in names_ecx {
+        if ecx & (1 << bit) != 0 {
+            flags.push_str(name);
+            flags.push(' ');
+        }
+    }
+    alloc::format!(
+        "processor\t: 0\nvendor_id\t: {}\ncpu family\t: {}\nmodel\t\t: {}\nmodel name\t: {}\nstepping\t: {}\n\
+         cpu MHz\t\t: {}.{:03}\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\n\
+         fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: {}\nwp\t\t: yes\nflags\t\t: {}\nbogomips\t: {}.{:02}\n\
+         clflush size\t: 64\ncache_alignment\t: 64\naddress sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
+        core::str::from_utf8(&v).unwrap_or("?"),
+        family,
+        model,
+        brand,
+        sig & 0xf,
+        mhz / 1000,
+        mhz % 1000,
+        vendor.eax,
+        flags.trim_end(),
+        mhz * 2 / 1000,
+        (mhz * 2 / 10) % 100,
+    )
+}
+
 /// AT_HWCAP on x86_64 is CPUID.1:EDX.
 pub fn hwcap() -> u64 {
     HWCAP.load(Ordering::Relaxed)

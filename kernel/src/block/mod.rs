@@ -3,6 +3,7 @@
 
 pub mod file;
 pub mod hal;
+pub mod mount;
 pub mod virtio;
 
 use alloc::string::String;

@@ -38,6 +38,8 @@ pub struct FileBacking {
     pub offset: u64,
     /// Virtual address past which the mapping reads as zeros (an ELF segment's p_filesz end).
     pub data_end: u64,
+    /// The file, as /proc/PID/maps names it.
+    pub path: Option<fs::vfs::Path>,
 }
 
 #[derive(Clone)]
@@ -108,6 +110,9 @@ pub struct AddressSpace {
     pub mmap_base: u64,
     /// RLIMIT_STACK at exec: how far a grows-down stack VMA may extend.
     pub stack_limit: u64,
+    /// Where exec put argv and envp strings (/proc/PID/cmdline, environ).
+    pub args: (u64, u64),
+    pub env: (u64, u64),
 }
 
 impl AddressSpace {
@@ -119,6 +124,8 @@ impl AddressSpace {
             brk: 0,
             mmap_base: USER_END,
             stack_limit: 8 << 20,
+            args: (0, 0),
+            env: (0, 0),
         })
     }
 
@@ -430,6 +437,43 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Reads `len` bytes at `va` of this (possibly inactive) address space through the page tables,
+    /// faulting pages in as a read would; stops at the first unmapped or inaccessible page.
+    pub fn read_bytes(&mut self, mut va: u64, len: usize) -> alloc::vec::Vec<u8> {
+        let mut out = alloc::vec::Vec::new();
+        while out.len() < len {
+            let page = page_align_down(va);
+            if self.handle_fault(va, false, false).is_err() {
+                break;
+            }
+            let Some(m) = self.pt.lookup(page) else { break };
+            let off = (va - page) as usize;
+            let n = (len - out.len()).min(PAGE_SIZE as usize - off);
+            // SAFETY: the frame is mapped in this address space and covered by the direct map;
+            // we only read it.
+            let bytes = unsafe { core::slice::from_raw_parts((phys_to_virt(m.pa) as *const u8).add(off), n) };
+            out.extend_from_slice(bytes);
+            va += n as u64;
+        }
+        out
+    }
+
+    /// Pages currently backed by frames in `[start, end)` (resident set).
+    pub fn resident_pages(&self, start: u64, end: u64) -> u64 {
+        let mut n = 0;
+        self.pt.for_each(start, end, &mut |_, m| {
+            if m.flags.contains(F::PRESENT) {
+                n += 1;
+            }
+        });
+        n
+    }
+
+    /// Every VMA, in address order.
+    pub fn vmas(&self) -> impl Iterator<Item = &Vma> {
+        self.vmas.values()
+    }
+
     /// brk(2): grows or shrinks the heap VMA; returns the new (or unchanged) break.
     pub fn set_brk(&mut self, new: u64) -> u64 {
         if new < self.brk_start || new >= self.mmap_base {
@@ -468,6 +512,8 @@ impl AddressSpace {
         child.brk = self.brk;
         child.mmap_base = self.mmap_base;
         child.stack_limit = self.stack_limit;
+        child.args = self.args;
+        child.env = self.env;
         let mut pages = alloc::vec::Vec::new();
         self.pt.for_each(0, USER_END, &mut |va, m| pages.push((va, m)));
         for (va, m) in pages {

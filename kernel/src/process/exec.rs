@@ -54,7 +54,8 @@ fn prot_of(flags: u32) -> Prot {
 
 /// Maps one ELF image (main program or interpreter) into `mm`. `dyn_base` is where an ET_DYN image
 /// goes. Malformed headers are ENOEXEC; impossible layouts EINVAL or ENOMEM, as Linux.
-fn load_elf(mm: &mut AddressSpace, inode: &Arc<dyn Inode>, head: &[u8], dyn_base: u64) -> SysResult<Loaded> {
+fn load_elf(mm: &mut AddressSpace, path: &fs::vfs::Path, head: &[u8], dyn_base: u64) -> SysResult<Loaded> {
+    let inode = path.inode();
     let hdr = Header::parse(head).map_err(|_| Errno::ENOEXEC)?;
     if &hdr.e_ident[..4] != b"\x7fELF" || hdr.e_ident[4] != 2 || hdr.e_ident[5] != 1 {
         return Err(Errno::ENOEXEC);
@@ -85,11 +86,11 @@ fn load_elf(mm: &mut AddressSpace, inode: &Arc<dyn Inode>, head: &[u8], dyn_base
                 if p.p_filesz < 2 || p.p_filesz > 4096 {
                     return Err(Errno::ENOEXEC);
                 }
-                let mut path = alloc::vec![0u8; p.p_filesz as usize];
-                if crate::vfs::read_inode(&**inode, p.p_offset, &mut path)? != path.len() || path.pop() != Some(0) {
+                let mut name = alloc::vec![0u8; p.p_filesz as usize];
+                if crate::vfs::read_inode(&**inode, p.p_offset, &mut name)? != name.len() || name.pop() != Some(0) {
                     return Err(Errno::ENOEXEC);
                 }
-                interp = Some(path);
+                interp = Some(name);
             }
             PT_PHDR => phdr_addr = Some(p.p_vaddr.wrapping_add(bias)),
             PT_LOAD => {
@@ -112,6 +113,7 @@ fn load_elf(mm: &mut AddressSpace, inode: &Arc<dyn Inode>, head: &[u8], dyn_base
                         source: Arc::new(crate::vfs::InodePages(inode.clone())),
                         offset: file_offset,
                         data_end,
+                        path: Some(path.clone()),
                     });
                     mm.insert(vma);
                 }
@@ -210,9 +212,8 @@ pub fn execve_path(
     let mut path = path.to_vec();
     let filename = path.clone();
     let mut depth = 0;
-    let (inode, head) = loop {
-        let inode = resolved.inode().clone();
-        let head = read_head(&*inode)?;
+    let head = loop {
+        let head = read_head(&**resolved.inode())?;
         if head.starts_with(b"#!") {
             depth += 1;
             if depth > MAX_SCRIPT_DEPTH {
@@ -229,17 +230,17 @@ pub fn execve_path(
             path = interp;
             continue;
         }
-        break (inode, head);
+        break head;
     };
 
     let limits = t.process.limits.lock().clone();
     let stack_limit = limits.get(linux_abi::uapi::resource::RLIMIT_STACK).map_or(8 << 20, |l| l.cur);
     let mut mm = AddressSpace::new()?;
-    let main = load_elf(&mut mm, &inode, &head, ELF_ET_DYN_BASE)?;
+    let main = load_elf(&mut mm, &resolved, &head, ELF_ET_DYN_BASE)?;
     let (entry, base) = match &main.interp {
         Some(interp_path) => {
-            let interp = crate::vfs::lookup_for_exec(t, interp_path)?.inode().clone();
-            let ihead = read_head(&*interp)?;
+            let interp = crate::vfs::lookup_for_exec(t, interp_path)?;
+            let ihead = read_head(&**interp.inode())?;
             // The interpreter goes below the mmap base like any other mapping.
             let ibase = page_align_down(mm.mmap_base - (64 << 20));
             let li = load_elf(&mut mm, &interp, &ihead, ibase)?;
@@ -289,6 +290,8 @@ pub fn execve_path(
     stack.grows_down = true;
     mm.insert(stack);
     mm.write_bytes(image.sp, &image.bytes)?;
+    mm.args = (image.arg_start, image.arg_end);
+    mm.env = (image.env_start, image.env_end);
 
     // Point of no return.
     de_thread(t);
@@ -310,10 +313,12 @@ pub fn execve_path(
     t.process.set_sighand(Arc::new(crate::sync::SpinLock::new(actions)));
     t.sig.lock().altstack = Default::default();
     t.process.did_exec.store(true, core::sync::atomic::Ordering::Relaxed);
+    *t.process.exe.lock() = Some(resolved.clone());
     if let Some(done) = t.vfork_done.lock().take() {
         done.complete();
     }
-    let name = resolved.dentry.name();
+    // comm is the basename of the name execve was given (not of a symlink's target), as Linux.
+    let name = filename.rsplit(|&b| b == b'/').next().unwrap_or(&filename);
     let mut comm = [0u8; 16];
     let n = name.len().min(15);
     comm[..n].copy_from_slice(&name[..n]);

@@ -62,6 +62,11 @@ impl FdTable {
         Ok(e)
     }
 
+    /// Open descriptors in ascending order.
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &FdEntry)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|e| (i, e)))
+    }
+
     pub fn close_on_exec(&mut self) {
         for slot in self.slots.iter_mut() {
             if slot.as_ref().is_some_and(|e| e.cloexec) {

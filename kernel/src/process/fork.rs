@@ -108,6 +108,8 @@ pub fn do_clone(req: &CloneRequest, frame: &TrapFrame) -> SysResult<u32> {
             did_exec: AtomicBool::new(false),
             itimers: SpinLock::new(Default::default()),
             children_times: SpinLock::new((0, 0)),
+            exe: SpinLock::new(parent.exe.lock().clone()),
+            start_ns: crate::arch::cpu::uptime_ns(),
         })
     };
 

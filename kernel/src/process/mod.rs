@@ -130,6 +130,10 @@ pub struct Process {
     pub itimers: SpinLock<itimer::ITimers>,
     /// Accumulated CPU time of reaped children (ns): user, system.
     pub children_times: SpinLock<(u64, u64)>,
+    /// The executable (/proc/PID/exe).
+    pub exe: SpinLock<Option<fs::vfs::Path>>,
+    /// Uptime (ns) at creation.
+    pub start_ns: u64,
 }
 
 impl Process {
@@ -317,6 +321,8 @@ pub fn new_init(fs: FsContext) -> SysResult<Arc<Thread>> {
         did_exec: AtomicBool::new(false),
         itimers: SpinLock::new(itimer::ITimers::default()),
         children_times: SpinLock::new((0, 0)),
+        exe: SpinLock::new(None),
+        start_ns: crate::arch::cpu::uptime_ns(),
     });
     let thread = Arc::new(Thread::new(pid, process.clone(), FpuState::new().ok_or(Errno::ENOMEM)?)?);
     process.rel.lock().threads.push(thread.clone());
@@ -326,6 +332,10 @@ pub fn new_init(fs: FsContext) -> SysResult<Arc<Thread>> {
 
 /// Charges one tick to the running thread's user or system time (and CPU interval timers).
 pub fn account_tick(user: bool) {
+    if crate::sched::IDLE.load(Ordering::Relaxed) {
+        crate::sched::timer::IDLE_TICKS.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
     let Some(t) = current_thread() else { return };
     let ns = 1_000_000_000 / crate::arch::pic::HZ;
     if user {

@@ -74,6 +74,11 @@ pub fn all_processes() -> Vec<Arc<Process>> {
     TASKS.lock().processes.values().filter_map(|w| w.upgrade()).collect()
 }
 
+/// The most recently allocated pid (/proc/loadavg).
+pub fn last_pid() -> Pid {
+    TASKS.lock().last
+}
+
 pub fn count() -> usize {
     TASKS.lock().processes.len()
 }

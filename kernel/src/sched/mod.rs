@@ -30,6 +30,10 @@ pub mod state {
 
 static RUN_QUEUE: SpinLock<VecDeque<Arc<Thread>>> = SpinLock::new(VecDeque::new());
 static NEED_RESCHED: AtomicBool = AtomicBool::new(false);
+/// The CPU is idling in `schedule` (ticks then count as idle time).
+pub static IDLE: AtomicBool = AtomicBool::new(false);
+pub static CONTEXT_SWITCHES: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+pub static FORKS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 /// The previous thread of an in-flight switch, released by `finish_switch` on the new stack.
 static PREV: SpinLock<Option<Arc<Thread>>> = SpinLock::new(None);
 
@@ -69,7 +73,12 @@ pub fn resume_stopped(t: &Arc<Thread>) {
 }
 
 /// Queues a brand-new thread.
+pub fn runnable_count() -> usize {
+    RUN_QUEUE.lock().len() + 1
+}
+
 pub fn spawn(t: Arc<Thread>) {
+    FORKS.fetch_add(1, Ordering::Relaxed);
     t.sched.state.store(state::RUNNABLE, Ordering::Release);
     RUN_QUEUE.lock().push_back(t);
 }
@@ -114,8 +123,10 @@ pub fn schedule() {
             }
             None => {
                 // Idle on the current stack until an interrupt makes something runnable.
+                IDLE.store(true, Ordering::Relaxed);
                 x86_64::instructions::interrupts::enable_and_hlt();
                 x86_64::instructions::interrupts::disable();
+                IDLE.store(false, Ordering::Relaxed);
             }
         }
     };
@@ -129,6 +140,7 @@ pub fn schedule() {
 
 /// Switches from `prev` (the current thread) to `next`.
 fn switch_to_thread(prev: Arc<Thread>, next: Arc<Thread>) {
+    CONTEXT_SWITCHES.fetch_add(1, Ordering::Relaxed);
     prev.arch_save();
     next.arch_load();
     let prev_rsp = prev.sched.saved_rsp.get();

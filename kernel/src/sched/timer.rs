@@ -10,6 +10,26 @@ use crate::process::Thread;
 use crate::sync::SpinLock;
 
 static NEXT_KEY: AtomicU64 = AtomicU64::new(0);
+pub static IDLE_TICKS: AtomicU64 = AtomicU64::new(0);
+/// Load averages in Linux's fixed point (FSHIFT 11), updated every 5 s (calc_global_load).
+pub static AVENRUN: SpinLock<[u64; 3]> = SpinLock::new([0; 3]);
+static NEXT_LOAD: AtomicU64 = AtomicU64::new(0);
+const FIXED_1: u64 = 1 << 11;
+const EXP: [u64; 3] = [1884, 2014, 2037];
+
+fn calc_load(now: u64) {
+    let next = NEXT_LOAD.load(Ordering::Relaxed);
+    if now < next {
+        return;
+    }
+    NEXT_LOAD.store(now + 5_000_000_000, Ordering::Relaxed);
+    let active = (super::runnable_count() as u64 - if super::IDLE.load(Ordering::Relaxed) { 1 } else { 0 }) * FIXED_1;
+    let mut avg = AVENRUN.lock();
+    for (a, e) in avg.iter_mut().zip(EXP) {
+        let newload = *a * e + active * (FIXED_1 - e);
+        *a = (newload + FIXED_1 / 2) / FIXED_1;
+    }
+}
 /// (deadline, unique key) → sleeper.
 static SLEEPERS: SpinLock<BTreeMap<(u64, u64), Weak<Thread>>> = SpinLock::new(BTreeMap::new());
 
@@ -48,5 +68,6 @@ pub fn tick() {
         }
     }
     crate::process::itimer::tick(now);
+    calc_load(now);
     super::set_need_resched();
 }

@@ -6,14 +6,34 @@ use linux_abi::uapi::utsname::Utsname;
 use crate::arch::TrapFrame;
 use crate::mm::user;
 
-/// The release we report: the Linux ABI version this kernel implements.
-pub const RELEASE: &[u8] = b"6.18.0";
-pub const VERSION: &[u8] = b"#1 SMP PREEMPT_DYNAMIC";
+pub use crate::uts::RELEASE;
+use crate::uts;
 
 pub fn sys_uname(f: &mut TrapFrame) -> SysResult<usize> {
-    let u = Utsname::new(b"Linux", b"(none)", RELEASE, VERSION, b"x86_64", b"(none)");
+    let u = Utsname::new(b"Linux", &uts::hostname(), RELEASE, uts::VERSION, b"x86_64", &uts::domainname());
     user::write(f.arg(0), &u)?;
     Ok(0)
+}
+
+fn set_name(f: &TrapFrame, set: fn(&[u8]) -> SysResult<()>) -> SysResult<usize> {
+    if crate::process::current().process.creds.lock().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let len = f.arg(1) as usize;
+    if len > 64 {
+        return Err(Errno::EINVAL);
+    }
+    let mut name = alloc::vec![0u8; len];
+    user::copy_from_user(&mut name, f.arg(0))?;
+    set(&name).map(|_| 0)
+}
+
+pub fn sys_sethostname(f: &mut TrapFrame) -> SysResult<usize> {
+    set_name(f, uts::set_hostname)
+}
+
+pub fn sys_setdomainname(f: &mut TrapFrame) -> SysResult<usize> {
+    set_name(f, uts::set_domainname)
 }
 
 const LINUX_REBOOT_MAGIC1: u64 = 0xfee1_dead;

@@ -102,8 +102,8 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
     match file {
         // /dev/zero and friends map as anonymous memory.
         Some(None) | None => vma.shared = map_type != MAP_PRIVATE,
-        Some(Some(source)) => {
-            vma.file = Some(FileBacking { source, offset, data_end: start + len });
+        Some(Some((source, path))) => {
+            vma.file = Some(FileBacking { source, offset, data_end: start + len, path: Some(path) });
         }
     }
     vma.grows_down = flags.contains(MapFlags::GROWSDOWN);
@@ -124,7 +124,7 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
 /// (/dev/zero). Shared writable file mappings need the page cache and are not implemented yet
 /// (ENODEV); a read-only shared mapping is served like a private one (it does not see later
 /// writes to the file).
-fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysResult<Option<Arc<dyn PageSource>>> {
+fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysResult<Option<(Arc<dyn PageSource>, fs::vfs::Path)>> {
     let file = current().process.files().lock().get(fd)?;
     if !file.readable() {
         return Err(Errno::EACCES);
@@ -143,7 +143,7 @@ fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysR
         }
         return Err(Errno::ENODEV);
     }
-    Ok(Some(Arc::new(crate::vfs::InodePages(file.inode().clone()))))
+    Ok(Some((Arc::new(crate::vfs::InodePages(file.inode().clone())), file.path().clone())))
 }
 
 /// Validates an (addr, len) pair for munmap/mprotect; returns the page-aligned end.

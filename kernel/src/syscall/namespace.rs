@@ -364,6 +364,10 @@ pub fn sys_mount(f: &mut TrapFrame) -> SysResult<usize> {
         if flags & !(MS_REMOUNT | MS_PER_MOUNT | MS_SILENT) != 0 {
             return Err(Errno::EINVAL);
         }
+        // A filesystem that cannot write (ext4 here) stays read-only.
+        if flags & MS_RDONLY == 0 && target.fs().is_readonly() {
+            return Err(Errno::EROFS);
+        }
         target.mnt.set_flags(mount_flags(flags));
         return Ok(0);
     }
@@ -381,12 +385,31 @@ pub fn sys_mount(f: &mut TrapFrame) -> SysResult<usize> {
     let root = match fstype.as_slice() {
         b"tmpfs" => fs::tmpfs::new(tmpfs_options("tmpfs", &data)?),
         b"devtmpfs" => fs::devfs::new()?,
-        _ => return Err(Errno::ENODEV),
+        b"proc" => crate::procfs::new_instance(),
+        name => {
+            let name = core::str::from_utf8(name).map_err(|_| Errno::ENODEV)?;
+            if !crate::block::mount::DISK_FILESYSTEMS.contains(&name) {
+                return Err(Errno::ENODEV);
+            }
+            // A disk filesystem: the source must be a block device node.
+            let src = resolve_at(t, AT_FDCWD, &path_arg(source)?, true)?;
+            let meta = src.metadata();
+            if meta.file_type() != Some(fs::vfs::FileType::BlockDevice) {
+                return Err(Errno::ENOTBLK);
+            }
+            if src.mnt.flags() & fs::vfs::mount::MNT_NODEV != 0 {
+                return Err(Errno::EACCES);
+            }
+            let dev = crate::block::mount::device(meta.rdev)?;
+            crate::block::mount::mount_fs(Some(name), dev, false)?
+        }
     };
     if !target.metadata().is_dir() {
         return Err(Errno::ENOTDIR);
     }
-    fs::vfs::mount(root, &target, mount_flags(flags))?;
+    let mounted = fs::vfs::mount(root, &target, mount_flags(flags))?;
+    let source = if source != 0 { user::read_cstr(source, 4095, Errno::EFAULT).unwrap_or_default() } else { Vec::new() };
+    crate::procfs::record_mount(&mounted, if source.is_empty() { b"none" } else { &source }, &data);
     Ok(0)
 }
 

@@ -173,8 +173,8 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 167 swapon
     None, // 168 swapoff
     Some(sys_reboot), // 169 reboot
-    None, // 170 sethostname
-    None, // 171 setdomainname
+    Some(sys_sethostname), // 170 sethostname
+    Some(sys_setdomainname), // 171 setdomainname
     None, // 172 iopl
     None, // 173 ioperm
     None, // 174 create_module
