@@ -26,7 +26,7 @@ pub trait BlockDevice: Send + Sync {
 /// The byte range of a transfer of `len` bytes at sector `lba`, checked against the device.
 pub fn transfer_range(dev: &dyn BlockDevice, lba: u64, len: usize) -> SysResult<(u64, u64)> {
     let bs = dev.block_size() as u64;
-    if bs == 0 || len as u64 % bs != 0 {
+    if bs == 0 || !(len as u64).is_multiple_of(bs) {
         return Err(Errno::EINVAL);
     }
     let count = len as u64 / bs;
@@ -45,7 +45,9 @@ pub struct MemDisk {
 impl MemDisk {
     /// A zero-filled disk of `num_blocks` sectors of `block_size` bytes.
     pub fn new(block_size: usize, num_blocks: u64) -> MemDisk {
-        let len = usize::try_from(num_blocks).unwrap_or(0).saturating_mul(block_size);
+        let len = usize::try_from(num_blocks)
+            .unwrap_or(0)
+            .saturating_mul(block_size);
         MemDisk {
             block_size,
             data: RwLock::new(vec![0; len]),
@@ -54,7 +56,7 @@ impl MemDisk {
 
     /// A disk holding `image`, whose length must be a multiple of `block_size` (`EINVAL`).
     pub fn from_bytes(block_size: usize, image: Vec<u8>) -> SysResult<MemDisk> {
-        if block_size == 0 || image.len() % block_size != 0 {
+        if block_size == 0 || !image.len().is_multiple_of(block_size) {
             return Err(Errno::EINVAL);
         }
         Ok(MemDisk {
@@ -89,7 +91,9 @@ impl BlockDevice for MemDisk {
     fn write_blocks(&self, lba: u64, buf: &[u8]) -> SysResult<()> {
         let (start, end) = transfer_range(self, lba, buf.len())?;
         let mut data = self.data.write();
-        let dst = data.get_mut(start as usize..end as usize).ok_or(Errno::EIO)?;
+        let dst = data
+            .get_mut(start as usize..end as usize)
+            .ok_or(Errno::EIO)?;
         dst.copy_from_slice(buf);
         Ok(())
     }
@@ -110,7 +114,10 @@ pub struct FileDisk {
 #[cfg(test)]
 impl FileDisk {
     pub fn open(path: &std::path::Path, block_size: usize) -> std::io::Result<FileDisk> {
-        let file = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path)?;
         let num_blocks = file.metadata()?.len() / block_size as u64;
         Ok(FileDisk {
             file,

@@ -9,11 +9,14 @@
 
 extern crate alloc;
 
+pub mod blockdev;
 pub mod boot;
 pub mod clock;
 pub mod cpio;
 pub mod devfs;
 pub mod devices;
+pub mod ext2;
+pub mod ext4;
 pub mod gzip;
 pub mod initramfs;
 pub mod procfs;

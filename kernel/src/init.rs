@@ -29,8 +29,7 @@ fn mount_root(cmd: &Cmdline, rootfs: &fs::vfs::Path) -> fs::vfs::Path {
     let read_only = cmd.read_only.unwrap_or(true);
     let mounted = rdev.ok_or(Errno::ENXIO).and_then(|rdev| {
         let dev = crate::block::mount::device(rdev)?;
-        // Filesystems mount read-write; `ro` is the mount's flag, so `mount -o remount,rw /` works.
-        let fs_root = crate::block::mount::mount_fs(cmd.rootfstype.as_deref(), dev, false)?;
+        let fs_root = crate::block::mount::mount_fs(cmd.rootfstype.as_deref(), rdev, dev, read_only)?;
         let flags = if read_only { fs::vfs::mount::MNT_RDONLY } else { 0 };
         fs::vfs::mount(fs_root, rootfs, flags)
     });

@@ -61,7 +61,7 @@ pub fn halt_or_reboot(reason: core::fmt::Arguments) -> ! {
     kprintln!("---[ end Kernel panic - not syncing: {} ]---", reason);
     let timeout = PANIC_TIMEOUT.load(Ordering::Relaxed);
     if timeout < 0 {
-        crate::power::restart();
+        crate::arch::cpu::reboot();
     }
     if timeout > 0 {
         kprintln!("Rebooting in {} seconds..", timeout);
@@ -69,7 +69,7 @@ pub fn halt_or_reboot(reason: core::fmt::Arguments) -> ! {
         while crate::arch::cpu::uptime_ns() < until {
             core::hint::spin_loop();
         }
-        crate::power::restart();
+        crate::arch::cpu::reboot();
     }
     crate::arch::cpu::halt_forever()
 }

@@ -27,8 +27,10 @@ pub fn init(rsdp_hint: u64) {
     *ACPI.lock() = found;
 }
 
-/// Linux's "reboot: Power down", then S5; halts if the hardware ignores it.
+/// Linux's "reboot: Power down", then S5; halts if the hardware ignores it. Filesystems are
+/// written back and marked clean first.
 pub fn power_off() -> ! {
+    crate::block::mount::unmount_all();
     crate::kprintln!("reboot: Power down");
     if let Some(a) = *ACPI.lock() {
         a.power_off();
@@ -37,6 +39,7 @@ pub fn power_off() -> ! {
 }
 
 pub fn restart() -> ! {
+    crate::block::mount::unmount_all();
     crate::kprintln!("reboot: Restarting system");
     if let Some(a) = *ACPI.lock() {
         a.reset();
@@ -45,6 +48,7 @@ pub fn restart() -> ! {
 }
 
 pub fn halt() -> ! {
+    crate::block::mount::unmount_all();
     crate::kprintln!("reboot: System halted");
     crate::arch::cpu::halt_forever()
 }

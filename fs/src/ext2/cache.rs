@@ -127,41 +127,54 @@ impl BufferCache {
         }
     }
 
-    pub fn block_size(&self) -> usize {
-        self.block_size
-    }
-
     fn lba(&self, block: u64) -> SysResult<u64> {
         block.checked_mul(self.sectors).ok_or(Errno::EIO)
+    }
+
+    fn new_buffer(&self, block: u64, valid: bool) -> Arc<Buffer> {
+        Arc::new(Buffer {
+            block,
+            data: RwLock::new(vec![0; self.block_size]),
+            dirty: AtomicBool::new(false),
+            valid: AtomicBool::new(valid),
+        })
+    }
+
+    /// A cached buffer that another thread may still be filling: wait for its read.
+    fn wait_valid(buf: Arc<Buffer>) -> SysResult<Arc<Buffer>> {
+        if !buf.valid.load(Ordering::Acquire) {
+            drop(buf.read());
+            if !buf.valid.load(Ordering::Acquire) {
+                return Err(Errno::EIO);
+            }
+        }
+        Ok(buf)
+    }
+
+    pub fn contains(&self, block: u64) -> bool {
+        self.inner.lock().map.contains_key(&block)
     }
 
     /// Block `block`, read from the device if it is not cached (`sb_bread`).
     pub fn get(&self, block: u64) -> SysResult<Arc<Buffer>> {
         let lba = self.lba(block)?;
-        let buf = {
-            let mut inner = self.inner.lock();
-            if let Some(buf) = inner.touch(block) {
-                drop(inner);
-                if !buf.valid.load(Ordering::Acquire) {
-                    // Wait for the read in progress; it may have failed meanwhile.
-                    drop(buf.read());
-                    if !buf.valid.load(Ordering::Acquire) {
-                        return Err(Errno::EIO);
-                    }
-                }
-                return Ok(buf);
-            }
-            let buf = Arc::new(Buffer {
-                block,
-                data: RwLock::new(vec![0; self.block_size]),
-                dirty: AtomicBool::new(false),
-                valid: AtomicBool::new(false),
-            });
-            inner.insert(buf.clone());
-            buf
-        };
+        let existing = self.inner.lock().touch(block);
+        if let Some(buf) = existing {
+            return Self::wait_valid(buf);
+        }
+        // Published only write-locked, so other users wait for the read to finish.
+        let buf = self.new_buffer(block, false);
         let result = {
             let mut data = buf.data.write();
+            {
+                let mut inner = self.inner.lock();
+                if let Some(other) = inner.touch(block) {
+                    drop(inner);
+                    drop(data);
+                    return Self::wait_valid(other);
+                }
+                inner.insert(buf.clone());
+            }
             let r = self.dev.read_blocks(lba, &mut data);
             buf.valid.store(r.is_ok(), Ordering::Release);
             r
@@ -172,6 +185,44 @@ impl BufferCache {
         }
         self.shrink();
         Ok(buf)
+    }
+
+    /// Read `count` consecutive blocks from `start` in one transfer (read-ahead). Blocks
+    /// already cached keep their contents; nothing happens if the first one is cached.
+    /// Failures are left for a later [`BufferCache::get`] to report.
+    pub fn prefetch(&self, start: u64, count: usize) {
+        let Ok(lba) = self.lba(start) else {
+            return;
+        };
+        if count <= 1 || self.contains(start) {
+            return;
+        }
+        let fresh: Vec<(usize, Arc<Buffer>)> = (0..count)
+            .map(|i| (i, self.new_buffer(start + i as u64, false)))
+            .collect();
+        let mut guards = Vec::with_capacity(count);
+        {
+            let mut inner = self.inner.lock();
+            for (i, buf) in &fresh {
+                if !inner.map.contains_key(&buf.block) {
+                    guards.push((*i, buf, buf.data.write()));
+                    inner.insert(buf.clone());
+                }
+            }
+        }
+        let mut run = vec![0u8; count * self.block_size];
+        let ok = self.dev.read_blocks(lba, &mut run).is_ok();
+        for (i, buf, mut data) in guards {
+            if ok {
+                data.copy_from_slice(&run[i * self.block_size..(i + 1) * self.block_size]);
+            }
+            buf.valid.store(ok, Ordering::Release);
+            drop(data);
+            if !ok {
+                self.inner.lock().remove(buf.block);
+            }
+        }
+        self.shrink();
     }
 
     /// Block `block` with all-zero contents, without reading it (`sb_getblk` + clear), for a
@@ -187,12 +238,8 @@ impl BufferCache {
             }
             return Ok(buf);
         }
-        let buf = Arc::new(Buffer {
-            block,
-            data: RwLock::new(vec![0; self.block_size]),
-            dirty: AtomicBool::new(true),
-            valid: AtomicBool::new(true),
-        });
+        let buf = self.new_buffer(block, true);
+        buf.dirty.store(true, Ordering::Release);
         {
             let mut inner = self.inner.lock();
             if let Some(other) = inner.touch(block) {
@@ -282,7 +329,12 @@ impl BufferCache {
 
     /// Write a run of consecutive blocks whose contents are in `data`; on failure they are
     /// dirty again.
-    fn write_run(&self, run: &mut Vec<Arc<Buffer>>, data: &mut Vec<u8>, result: &mut SysResult<()>) {
+    fn write_run(
+        &self,
+        run: &mut Vec<Arc<Buffer>>,
+        data: &mut Vec<u8>,
+        result: &mut SysResult<()>,
+    ) {
         if let Some(first) = run.first() {
             let written = self
                 .lba(first.block)
@@ -357,7 +409,11 @@ mod tests {
         c.flush().unwrap();
         let img = disk.to_bytes();
         for blk in [5usize, 6, 7, 9] {
-            assert!(img[blk * 1024..(blk + 1) * 1024].iter().all(|&x| x == blk as u8));
+            assert!(
+                img[blk * 1024..(blk + 1) * 1024]
+                    .iter()
+                    .all(|&x| x == blk as u8)
+            );
         }
         assert!(img[8 * 1024..9 * 1024].iter().all(|&x| x == 0));
     }
@@ -397,6 +453,28 @@ mod tests {
         c.flush().unwrap();
         let img = disk.to_bytes();
         assert_eq!((img[0], img[50 * 1024]), (1, 0));
+    }
+
+    #[test]
+    fn prefetch_fills_missing_blocks_and_keeps_cached_ones() {
+        let (disk, c) = cache(64);
+        disk.write_blocks(0, &[5u8; 1024 * 8]).unwrap();
+        let changed = c.get(3).unwrap();
+        changed.write()[0] = 9;
+        c.prefetch(1, 5);
+        assert_eq!(c.len(), 5, "blocks 1..6");
+        assert_eq!(
+            c.get(3).unwrap().read()[0],
+            9,
+            "a cached block keeps its contents"
+        );
+        assert!(c.get(5).unwrap().read().iter().all(|&b| b == 5));
+        // Cached first block: nothing to do; a run past the end: nothing cached.
+        c.prefetch(1, 7);
+        assert_eq!(c.len(), 5);
+        c.prefetch(120, 20);
+        assert!(!c.contains(121));
+        assert_eq!(c.get(121).unwrap().read()[0], 0);
     }
 
     #[test]

@@ -8,7 +8,6 @@ pub const EXT2_SUPER_MAGIC: u16 = 0xEF53;
 /// Byte offset of the primary superblock on the device.
 pub const SUPERBLOCK_OFFSET: u64 = 1024;
 pub const SUPERBLOCK_SIZE: usize = 1024;
-pub const MIN_BLOCK_SIZE: usize = 1024;
 /// `EXT2_MAX_BLOCK_LOG_SIZE`: 64 KiB blocks.
 pub const MAX_BLOCK_LOG_SIZE: u32 = 16;
 
@@ -30,8 +29,6 @@ pub const ERROR_FS: u16 = 0x0002;
 
 // s_errors
 pub const ERRORS_CONTINUE: u16 = 1;
-pub const ERRORS_RO: u16 = 2;
-pub const ERRORS_PANIC: u16 = 3;
 
 // s_default_mount_opts
 pub const DEFM_BSDGROUPS: u32 = 0x0002;

@@ -8,7 +8,6 @@ use crate::{Errno, SysResult};
 #[derive(Clone, Debug)]
 pub(crate) struct Geometry {
     pub block_size: usize,
-    pub block_bits: u32,
     pub blocks_count: u32,
     pub inodes_count: u32,
     pub r_blocks_count: u32,
@@ -67,12 +66,16 @@ pub(crate) fn check(
     let ro_compat = r32(sb::FEATURE_RO_COMPAT);
     let unsupported = incompat & !FEATURE_INCOMPAT_SUPP;
     if unsupported != 0 {
-        log::warn!("ext2: couldn't mount because of unsupported optional features ({unsupported:x})");
+        log::warn!(
+            "ext2: couldn't mount because of unsupported optional features ({unsupported:x})"
+        );
         return Err(Errno::EINVAL);
     }
     let unsupported = ro_compat & !FEATURE_RO_COMPAT_SUPP;
     if !read_only && unsupported != 0 {
-        log::warn!("ext2: couldn't mount RDWR because of unsupported optional features ({unsupported:x})");
+        log::warn!(
+            "ext2: couldn't mount RDWR because of unsupported optional features ({unsupported:x})"
+        );
         return Err(Errno::EINVAL);
     }
     let log_block_size = r32(sb::LOG_BLOCK_SIZE);
@@ -82,7 +85,7 @@ pub(crate) fn check(
     }
     let block_bits = 10 + log_block_size;
     let block_size = 1usize << block_bits;
-    if block_size < sector_size || sector_size == 0 || block_size % sector_size != 0 {
+    if block_size < sector_size || sector_size == 0 || !block_size.is_multiple_of(sector_size) {
         log::warn!("ext2: bad blocksize {block_size}");
         return Err(Errno::EINVAL);
     }
@@ -149,7 +152,6 @@ pub(crate) fn check(
     }
     let geo = Geometry {
         block_size,
-        block_bits,
         blocks_count,
         inodes_count,
         r_blocks_count: r32(sb::R_BLOCKS_COUNT),
@@ -277,8 +279,7 @@ impl Geometry {
         let Some(last) = start.checked_add(count.saturating_sub(1)) else {
             return false;
         };
-        if count == 0 || start <= self.first_data_block as u64 || last >= self.blocks_count as u64
-        {
+        if count == 0 || start <= self.first_data_block as u64 || last >= self.blocks_count as u64 {
             return false;
         }
         // Never step over the superblock.

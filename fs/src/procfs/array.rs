@@ -119,9 +119,13 @@ pub(crate) fn status(i: &ProcessInfo, nr_cpu_ids: u32) -> Vec<u8> {
     let mut m = Seq::new();
     m.puts(b"Name:\t");
     escaped_comm(&mut m, &i.comm);
-    m.puts(b"\nUmask:\t");
-    m.oct(u64::from(i.umask & 0o7777), 4);
-    m.puts(b"\nState:\t");
+    m.putc(b'\n');
+    if let Some(umask) = i.umask {
+        m.puts(b"Umask:\t");
+        m.oct(u64::from(umask & 0o7777), 4);
+        m.putc(b'\n');
+    }
+    m.puts(b"State:\t");
     m.puts(i.state.name().as_bytes());
     m.dec("\nTgid:\t", i.tgid.into());
     m.dec("\nNgid:\t", 0);
@@ -224,7 +228,10 @@ pub(crate) fn stat(i: &ProcessInfo, whole: bool, permitted: bool) -> Vec<u8> {
     m.dec_signed(" ", i.num_threads.into());
     m.dec(" ", 0);
     m.dec(" ", clock_t(i.start_time_ns));
-    m.dec(" ", mm.map_or(0, |mm| mm.total_vm.saturating_mul(PAGE_SIZE)));
+    m.dec(
+        " ",
+        mm.map_or(0, |mm| mm.total_vm.saturating_mul(PAGE_SIZE)),
+    );
     m.dec(" ", mm.map_or(0, MemStats::rss));
     m.dec(" ", i.rss_limit);
     let hidden = |v: u64| if permitted { v } else { 1 };

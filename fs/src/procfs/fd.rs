@@ -72,7 +72,12 @@ pub(crate) fn readdir(
             (Node::Fd(task, fd), FileType::Symlink)
         };
         let name = alloc::format!("{fd}");
-        if !sink.push(node.ino(), u64::from(fd) + 3, dtype.dirent_type(), name.as_bytes()) {
+        if !sink.push(
+            node.ino(),
+            u64::from(fd) + 3,
+            dtype.dirent_type(),
+            name.as_bytes(),
+        ) {
             break;
         }
     }
@@ -109,13 +114,7 @@ pub(crate) fn attrs(fs: &ProcFs, node: Node) -> Attrs {
 
 /// Where `fd/N` leads, for a reader allowed to look (`proc_fd_access_allowed`).
 fn target(fs: &ProcFs, task: Task, fd: u32) -> SysResult<FdEntry> {
-    check_ptrace(fs, task).map_err(|e| {
-        if e == Errno::ESRCH {
-            Errno::ENOENT
-        } else {
-            e
-        }
-    })?;
+    check_ptrace(fs, task).map_err(|e| if e == Errno::ESRCH { Errno::ENOENT } else { e })?;
     entry(fs, task, fd)
 }
 

@@ -45,7 +45,7 @@ pub fn new(provider: Arc<dyn ProcProvider>) -> Arc<dyn Inode> {
         provider,
         dev: alloc_anon_dev(),
     });
-    node::ProcInode::new(&fs, node::Node::Root)
+    node::ProcInode::make(&fs, node::Node::Root)
 }
 
 pub(crate) struct ProcFs {

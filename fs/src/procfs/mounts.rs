@@ -115,7 +115,11 @@ pub(crate) fn mountinfo(fs: &ProcFs, root: &Path) -> Vec<u8> {
         m.putc(b' ');
         m.escape(&v.point, MOUNT_ESCAPES);
         let flags = v.mnt.flags();
-        m.puts(if flags & MNT_RDONLY != 0 { b" ro" } else { b" rw" });
+        m.puts(if flags & MNT_RDONLY != 0 {
+            b" ro"
+        } else {
+            b" rw"
+        });
         mnt_opts(&mut m, flags);
         m.puts(b" - ");
         m.escape(sb.name().as_bytes(), MOUNT_ESCAPES);

@@ -4,10 +4,10 @@
 //! a system file...); every attribute and every byte is asked of the provider when needed, so
 //! a dentry kept in the cache never shows stale ownership or a dead process's data.
 //!
-//! File contents are generated whole, like Linux's `single_open` files: a read at offset 0
-//! generates a fresh snapshot, later offsets continue in the reader's snapshot so a file read
-//! in pieces stays consistent. Snapshots are kept per reading thread because the VFS gives
-//! `read_at` no per-open state (see the module report); a handful per inode at most.
+//! File contents are generated whole, like Linux's `single_open` files: each open file
+//! ([`ProcFile`]) keeps a snapshot; a read at offset 0 makes a fresh one (`cat` and `top`
+//! rewind to re-read), later offsets continue in it, so a file read in pieces stays
+//! consistent.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -18,6 +18,7 @@ use super::sysctl::{self, SysDir, Sysctl};
 use super::{ProcFs, fd};
 use crate::clock;
 use crate::sync::Mutex;
+use crate::vfs::file::{FileOps, OpenFile};
 use crate::vfs::inode::{FileSystem, Inode, LinkTarget};
 use crate::vfs::io::{ReadDest, WriteSrc, short_count};
 use crate::vfs::types::*;
@@ -84,10 +85,7 @@ impl Node {
     pub fn parent_ino(self) -> u64 {
         match self {
             Node::SysDir(SysDir::Kernel | SysDir::Fs) => Node::SysDir(SysDir::Top).ino(),
-            Node::PidDir(Task {
-                pid,
-                tid: Some(_),
-            }) => Node::TaskDir(pid).ino(),
+            Node::PidDir(Task { pid, tid: Some(_) }) => Node::TaskDir(pid).ino(),
             Node::TaskDir(pid) => Node::PidDir(Task { pid, tid: None }).ino(),
             Node::FdDir(t) | Node::FdInfoDir(t) => Node::PidDir(t).ino(),
             _ => ROOT_INO,
@@ -125,25 +123,19 @@ pub(crate) fn emit_dots(pos: u64, sink: &mut dyn DirSink, ino: u64, parent: u64)
     Some(pos)
 }
 
-/// Readers whose snapshot an inode keeps at most.
-const MAX_SNAPSHOTS: usize = 8;
-
 pub(crate) struct ProcInode {
     fs: Arc<ProcFs>,
     node: Node,
     /// When this inode was made: all its timestamps (Linux stamps proc inodes the same way).
     born: Timespec,
-    /// (reading thread, contents it is reading).
-    snapshots: Mutex<Vec<(u32, Arc<Vec<u8>>)>>,
 }
 
 impl ProcInode {
-    pub fn new(fs: &Arc<ProcFs>, node: Node) -> Arc<dyn Inode> {
+    pub fn make(fs: &Arc<ProcFs>, node: Node) -> Arc<dyn Inode> {
         Arc::new(ProcInode {
             fs: fs.clone(),
             node,
             born: clock::now(),
-            snapshots: Mutex::new(Vec::new()),
         })
     }
 
@@ -162,9 +154,7 @@ impl ProcInode {
                 // ".", "..", "sys" and the process directories.
                 fixed(S_IFDIR | 0o555, procs.saturating_add(3))
             }
-            Node::SelfLink | Node::ThreadSelfLink | Node::MountsLink => {
-                fixed(S_IFLNK | 0o777, 1)
-            }
+            Node::SelfLink | Node::ThreadSelfLink | Node::MountsLink => fixed(S_IFLNK | 0o777, 1),
             Node::File(_) => fixed(S_IFREG | 0o444, 1),
             Node::SysDir(_) => fixed(S_IFDIR | 0o555, 1),
             Node::Sysctl(s) => fixed(S_IFREG | s.perm(), 1),
@@ -174,37 +164,7 @@ impl ProcInode {
     }
 
     fn child(&self, node: Node) -> Arc<dyn Inode> {
-        ProcInode::new(&self.fs, node)
-    }
-
-    /// The whole contents of a regular file, as of now.
-    fn generate(&self) -> SysResult<Vec<u8>> {
-        match self.node {
-            Node::File(f) => Ok(root::generate(&self.fs, f)),
-            Node::Sysctl(s) => Ok(sysctl::read(&self.fs, s)),
-            Node::PidFile(t, f) => pid::generate(&self.fs, t, f),
-            Node::FdInfo(t, n) => fd::fdinfo(&self.fs, t, n),
-            _ => Err(Errno::EINVAL),
-        }
-    }
-
-    /// The contents a read at `offset` continues in: new at offset 0, else the reader's.
-    fn snapshot(&self, offset: u64) -> SysResult<Arc<Vec<u8>>> {
-        let reader = self.fs.provider.current_tid();
-        if offset != 0 {
-            let snaps = self.snapshots.lock();
-            if let Some((_, data)) = snaps.iter().find(|(r, _)| *r == reader) {
-                return Ok(data.clone());
-            }
-        }
-        let data = Arc::new(self.generate()?);
-        let mut snaps = self.snapshots.lock();
-        snaps.retain(|(r, _)| *r != reader);
-        if snaps.len() >= MAX_SNAPSHOTS {
-            snaps.remove(0);
-        }
-        snaps.push((reader, data.clone()));
-        Ok(data)
+        ProcInode::make(&self.fs, node)
     }
 
     fn link_text(&self) -> SysResult<Vec<u8>> {
@@ -296,32 +256,14 @@ impl Inode for ProcInode {
         }
     }
 
+    /// Reads that bypass an open file (the VFS reads through [`ProcFile`]) see the contents as
+    /// of this call.
     fn read_at(&self, offset: u64, dest: &mut dyn ReadDest) -> SysResult<usize> {
-        match self.node.file_type() {
-            FileType::Regular => {}
-            FileType::Directory => return Err(Errno::EISDIR),
-            _ => return Err(Errno::EINVAL),
-        }
-        if matches!(self.node, Node::Sysctl(s) if s.is_numeric()) && offset != 0 {
-            return Ok(0);
-        }
-        let data = self.snapshot(offset)?;
-        let Some(rest) = usize::try_from(offset).ok().and_then(|o| data.get(o..)) else {
-            return Ok(0);
-        };
-        let n = rest.len().min(dest.dest_len());
-        match dest.copy_out(0, &rest[..n]) {
-            Ok(()) => Ok(n),
-            Err(fault) => short_count(0, fault),
-        }
+        copy_from(&generate(&self.fs, self.node, offset)?, offset, dest)
     }
 
     fn write_at(&self, offset: u64, src: &dyn WriteSrc) -> SysResult<usize> {
-        match self.node {
-            Node::PidFile(t, PidFile::Comm) => pid::write_comm(&self.fs, t, src),
-            Node::Sysctl(s) => sysctl::write(&self.fs, s, offset, src),
-            _ => Err(Errno::EINVAL),
-        }
+        write(&self.fs, self.node, offset, src)
     }
 
     /// `proc_setattr` / `proc_sys_setattr`: no mode changes, no owner changes of sysctl
@@ -335,9 +277,9 @@ impl Inode for ProcInode {
         Ok(())
     }
 
-    /// The checks Linux makes when these files are opened: memory and descriptor details of
-    /// another process need ptrace-read access.
-    fn open(&self, _file_flags: u32) -> SysResult<Option<Arc<dyn crate::vfs::FileOps>>> {
+    /// Regular files get a [`ProcFile`], after the checks Linux makes when they are opened:
+    /// memory and descriptor details of another process need ptrace-read access.
+    fn open(&self, _file_flags: u32) -> SysResult<Option<Arc<dyn FileOps>>> {
         match self.node {
             Node::PidFile(t, PidFile::Environ | PidFile::Maps | PidFile::SmapsRollup) => {
                 pid::check_mm_access(&self.fs, t)?
@@ -345,6 +287,89 @@ impl Inode for ProcInode {
             Node::FdInfoDir(t) | Node::FdInfo(t, _) => pid::check_ptrace(&self.fs, t)?,
             _ => {}
         }
-        Ok(None)
+        if self.node.file_type() != FileType::Regular {
+            return Ok(None);
+        }
+        Ok(Some(Arc::new(ProcFile {
+            fs: self.fs.clone(),
+            node: self.node,
+            snapshot: Mutex::new(None),
+        })))
+    }
+}
+
+/// A number in /proc/sys reads as nothing past its start (`__do_proc_dointvec`).
+fn empty_at(node: Node, offset: u64) -> bool {
+    matches!(node, Node::Sysctl(s) if s.is_numeric()) && offset != 0
+}
+
+/// The contents of a regular file as a read at `offset` finds them now.
+fn generate(fs: &ProcFs, node: Node, offset: u64) -> SysResult<Vec<u8>> {
+    match node {
+        _ if empty_at(node, offset) => Ok(Vec::new()),
+        Node::File(f) => Ok(root::generate(fs, f)),
+        Node::Sysctl(s) => Ok(sysctl::read(fs, s)),
+        Node::PidFile(t, f) if !f.is_link() => pid::generate(fs, t, f),
+        Node::FdInfo(t, n) => fd::fdinfo(fs, t, n),
+        n if n.file_type() == FileType::Directory => Err(Errno::EISDIR),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn write(fs: &ProcFs, node: Node, offset: u64, src: &dyn WriteSrc) -> SysResult<usize> {
+    match node {
+        Node::PidFile(t, PidFile::Comm) => pid::write_comm(fs, t, src),
+        Node::Sysctl(s) => sysctl::write(fs, s, offset, src),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// Copy `data` from `offset` on into `dest`.
+fn copy_from(data: &[u8], offset: u64, dest: &mut dyn ReadDest) -> SysResult<usize> {
+    let Some(rest) = usize::try_from(offset).ok().and_then(|o| data.get(o..)) else {
+        return Ok(0);
+    };
+    let n = rest.len().min(dest.dest_len());
+    match dest.copy_out(0, &rest[..n]) {
+        Ok(()) => Ok(n),
+        Err(fault) => short_count(0, fault),
+    }
+}
+
+/// An open procfs file (Linux's `seq_file`): the snapshot its reads continue in.
+struct ProcFile {
+    fs: Arc<ProcFs>,
+    node: Node,
+    snapshot: Mutex<Option<Arc<Vec<u8>>>>,
+}
+
+impl FileOps for ProcFile {
+    /// Addressed by offset like a file (pread, lseek), and 0 bytes long as Linux reports.
+    fn size(&self) -> Option<u64> {
+        Some(0)
+    }
+
+    fn read_at(&self, _file: &OpenFile, offset: u64, dest: &mut dyn ReadDest) -> SysResult<usize> {
+        if empty_at(self.node, offset) {
+            return Ok(0);
+        }
+        let kept = if offset == 0 {
+            None
+        } else {
+            self.snapshot.lock().clone()
+        };
+        let data = match kept {
+            Some(data) => data,
+            None => {
+                let data = Arc::new(generate(&self.fs, self.node, offset)?);
+                *self.snapshot.lock() = Some(data.clone());
+                data
+            }
+        };
+        copy_from(&data, offset, dest)
+    }
+
+    fn write_at(&self, _file: &OpenFile, offset: u64, src: &dyn WriteSrc) -> SysResult<usize> {
+        write(&self.fs, self.node, offset, src)
     }
 }

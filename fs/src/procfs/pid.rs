@@ -272,7 +272,12 @@ pub(crate) fn readdir_threads(
         });
         let name = alloc::format!("{tid}");
         let next = u64::from(tid) + 3;
-        if !sink.push(node.ino(), next, FileType::Directory.dirent_type(), name.as_bytes()) {
+        if !sink.push(
+            node.ino(),
+            next,
+            FileType::Directory.dirent_type(),
+            name.as_bytes(),
+        ) {
             break;
         }
     }

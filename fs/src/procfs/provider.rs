@@ -164,7 +164,8 @@ pub struct ProcessInfo {
     /// `get_dumpable() == SUID_DUMP_USER`: false after a setuid exec or `PR_SET_DUMPABLE 0`;
     /// makes the per-process files root's and stops others from reading them.
     pub dumpable: bool,
-    pub umask: u32,
+    /// `None` once the task has no filesystem context (a zombie): no `Umask:` line.
+    pub umask: Option<u32>,
     /// `task_prio` (20 + nice for normal tasks) and nice.
     pub priority: i32,
     pub nice: i32,
@@ -227,7 +228,7 @@ impl Default for ProcessInfo {
             gid: Ids::default(),
             groups: Vec::new(),
             dumpable: true,
-            umask: 0o022,
+            umask: Some(0o022),
             priority: 20,
             nice: 0,
             rt_priority: 0,

@@ -84,11 +84,20 @@ pub(crate) fn readdir(fs: &ProcFs, pos: u64, sink: &mut dyn DirSink) -> SysResul
     pos = pos.max(FIRST_PROCESS_ENTRY);
     let links = [
         (FIRST_PROCESS_ENTRY, &b"self"[..], Node::SelfLink),
-        (FIRST_PROCESS_ENTRY + 1, &b"thread-self"[..], Node::ThreadSelfLink),
+        (
+            FIRST_PROCESS_ENTRY + 1,
+            &b"thread-self"[..],
+            Node::ThreadSelfLink,
+        ),
     ];
     for (cookie, name, node) in links {
         if pos == cookie {
-            if !sink.push(node.ino(), cookie + 1, FileType::Symlink.dirent_type(), name) {
+            if !sink.push(
+                node.ino(),
+                cookie + 1,
+                FileType::Symlink.dirent_type(),
+                name,
+            ) {
                 return Ok(());
             }
             pos = cookie + 1;
@@ -107,7 +116,12 @@ pub(crate) fn readdir(fs: &ProcFs, pos: u64, sink: &mut dyn DirSink) -> SysResul
         let node = Node::PidDir(Task { pid, tid: None });
         let name = alloc::format!("{pid}");
         let next = TGID_OFFSET + u64::from(pid) + 1;
-        if !sink.push(node.ino(), next, FileType::Directory.dirent_type(), name.as_bytes()) {
+        if !sink.push(
+            node.ino(),
+            next,
+            FileType::Directory.dirent_type(),
+            name.as_bytes(),
+        ) {
             return Ok(());
         }
     }
@@ -176,8 +190,16 @@ pub(crate) fn meminfo(i: &MemInfo) -> Vec<u8> {
     kb(&mut m, "Buffers:        ", i.buffers);
     kb(&mut m, "Cached:         ", i.cached);
     kb(&mut m, "SwapCached:     ", i.swap_cached);
-    kb(&mut m, "Active:         ", i.active_anon.saturating_add(i.active_file));
-    kb(&mut m, "Inactive:       ", i.inactive_anon.saturating_add(i.inactive_file));
+    kb(
+        &mut m,
+        "Active:         ",
+        i.active_anon.saturating_add(i.active_file),
+    );
+    kb(
+        &mut m,
+        "Inactive:       ",
+        i.inactive_anon.saturating_add(i.inactive_file),
+    );
     kb(&mut m, "Active(anon):   ", i.active_anon);
     kb(&mut m, "Inactive(anon): ", i.inactive_anon);
     kb(&mut m, "Active(file):   ", i.active_file);

@@ -69,7 +69,12 @@ pub(crate) fn readdir(dir: SysDir, pos: u64, sink: &mut dyn DirSink) -> SysResul
     for (i, (name, child)) in entries(dir).iter().enumerate() {
         let cookie = 2 + i as u64;
         if cookie >= pos
-            && !sink.push(child.ino(), cookie + 1, child.file_type().dirent_type(), name)
+            && !sink.push(
+                child.ino(),
+                cookie + 1,
+                child.file_type().dirent_type(),
+                name,
+            )
         {
             break;
         }
@@ -172,7 +177,10 @@ pub(crate) fn write(fs: &ProcFs, s: Sysctl, offset: u64, src: &dyn WriteSrc) -> 
 /// `_proc_do_string` in strict mode: a write continues the value at `offset` (none past its
 /// end) and stops at a NUL or newline or when the value is full. `None`: nothing changes.
 fn string_write(current: &[u8], offset: u64, data: &[u8]) -> Option<Vec<u8>> {
-    let len = current.iter().position(|&c| c == 0).unwrap_or(current.len());
+    let len = current
+        .iter()
+        .position(|&c| c == 0)
+        .unwrap_or(current.len());
     let len = len.min(UTS_LEN);
     let start = usize::try_from(offset).ok().filter(|&o| o <= len)?;
     let mut new = current[..start].to_vec();
@@ -218,7 +226,12 @@ fn parse_number(data: &[u8]) -> SysResult<(bool, u64, usize)> {
     if digits == 0 || data.get(i).is_some_and(|&c| !is_space(c) && c != 0) {
         return Err(Errno::EINVAL);
     }
-    i += data.get(i..).unwrap_or(&[]).iter().take_while(|&&c| is_space(c)).count();
+    i += data
+        .get(i..)
+        .unwrap_or(&[])
+        .iter()
+        .take_while(|&&c| is_space(c))
+        .count();
     Ok((neg, value, i))
 }
 

@@ -111,6 +111,8 @@ pub fn exit_group(status: WaitStatus) -> ! {
 
 fn process_exit(p: &Arc<Process>, status: WaitStatus) {
     if p.pid == 1 {
+        // The kernel's own state is intact here, so leave the disks clean before going down.
+        crate::block::mount::unmount_all();
         crate::panic::halt_or_reboot(format_args!("Attempted to kill init! exitcode={:#010x}", status.raw()));
     }
     // Leave the address space before it goes away.

@@ -288,9 +288,27 @@ pub fn sys_chroot(f: &mut TrapFrame) -> SysResult<usize> {
     Ok(0)
 }
 
-/// Everything lives in memory so far: there is nothing to write back.
 pub fn sys_sync(_: &mut TrapFrame) -> SysResult<usize> {
+    // sync(2) cannot fail; errors surface through fsync/syncfs.
+    let _ = crate::block::mount::sync_all();
     Ok(0)
+}
+
+pub fn sys_syncfs(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = current().process.files().lock().get(f.arg(0) as i32)?;
+    match fs::ext2::filesystem_of(file.path().mnt.root().inode()) {
+        Some(fs) => fs.sync().map(|_| 0),
+        None => Ok(0),
+    }
+}
+
+pub fn sys_fsync(f: &mut TrapFrame) -> SysResult<usize> {
+    let file = current().process.files().lock().get(f.arg(0) as i32)?;
+    crate::block::mount::fsync(file.inode()).map(|_| 0)
+}
+
+pub fn sys_fdatasync(f: &mut TrapFrame) -> SysResult<usize> {
+    sys_fsync(f)
 }
 
 const MS_RDONLY: u64 = 1;
@@ -365,9 +383,10 @@ pub fn sys_mount(f: &mut TrapFrame) -> SysResult<usize> {
             return Err(Errno::EINVAL);
         }
         // A filesystem that cannot write (ext4 here) stays read-only.
-        if flags & MS_RDONLY == 0 && target.fs().is_readonly() {
+        if flags & MS_RDONLY == 0 && target.fs().is_readonly() && fs::ext2::filesystem_of(target.inode()).is_none() {
             return Err(Errno::EROFS);
         }
+        crate::block::mount::remount(target.inode(), flags & MS_RDONLY != 0)?;
         target.mnt.set_flags(mount_flags(flags));
         return Ok(0);
     }
@@ -401,7 +420,7 @@ pub fn sys_mount(f: &mut TrapFrame) -> SysResult<usize> {
                 return Err(Errno::EACCES);
             }
             let dev = crate::block::mount::device(meta.rdev)?;
-            crate::block::mount::mount_fs(Some(name), dev, false)?
+            crate::block::mount::mount_fs(Some(name), meta.rdev, dev, flags & MS_RDONLY != 0)?
         }
     };
     if !target.metadata().is_dir() {

@@ -77,8 +77,8 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 71 msgctl
     Some(sys_fcntl), // 72 fcntl
     None, // 73 flock
-    None, // 74 fsync
-    None, // 75 fdatasync
+    Some(sys_fsync), // 74 fsync
+    Some(sys_fdatasync), // 75 fdatasync
     Some(sys_truncate), // 76 truncate
     Some(sys_ftruncate), // 77 ftruncate
     None, // 78 getdents
@@ -309,7 +309,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 303 name_to_handle_at
     None, // 304 open_by_handle_at
     None, // 305 clock_adjtime
-    None, // 306 syncfs
+    Some(sys_syncfs), // 306 syncfs
     None, // 307 sendmmsg
     None, // 308 setns
     None, // 309 getcpu
