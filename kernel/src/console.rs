@@ -68,7 +68,9 @@ fn linux_level(level: log::Level) -> u8 {
         log::Level::Error => 3,
         log::Level::Warn => 4,
         log::Level::Info => 6,
-        log::Level::Debug | log::Level::Trace => 7,
+        log::Level::Debug => 7,
+        // Below Linux's debug level: only `loglevel=9` and up (or `debug`) show it.
+        log::Level::Trace => 8,
     }
 }
 

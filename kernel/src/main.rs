@@ -10,6 +10,7 @@ mod block;
 mod boot_info;
 mod console;
 mod init;
+mod locks;
 mod mm;
 mod panic;
 mod pipe;

@@ -262,7 +262,20 @@ pub fn execve_path(
     mm.stack_limit = stack_limit.min(1 << 40);
     let mut random = [0u8; 16];
     crate::rand::fill(&mut random);
-    let creds = t.process.creds.lock().clone();
+    // Set-user-ID and set-group-ID programs (not on nosuid mounts, and for scripts it is the
+    // interpreter's bits that count, as on Linux). The saved ids become the effective ones.
+    let mut creds = t.process.creds.lock().clone();
+    let meta = resolved.metadata();
+    if resolved.mnt.flags() & fs::vfs::mount::MNT_NOSUID == 0 {
+        if meta.mode & fs::vfs::S_ISUID != 0 {
+            creds.euid = meta.uid;
+        }
+        if meta.mode & fs::vfs::S_ISGID != 0 && meta.mode & fs::vfs::S_IXGRP != 0 {
+            creds.egid = meta.gid;
+        }
+    }
+    (creds.suid, creds.fsuid, creds.sgid, creds.fsgid) = (creds.euid, creds.euid, creds.egid, creds.egid);
+    let secure = creds.euid != creds.uid || creds.egid != creds.gid;
     let aux = [
         // No AT_SYSINFO_EHDR: there is no vDSO yet, so libc uses real syscalls.
         (AT_MINSIGSTKSZ, *crate::process::signal::MINSIGSTKSZ as u64),
@@ -279,7 +292,7 @@ pub fn execve_path(
         (AT_EUID, creds.euid as u64),
         (AT_GID, creds.gid as u64),
         (AT_EGID, creds.egid as u64),
-        (AT_SECURE, 0),
+        (AT_SECURE, secure as u64),
         (AT_HWCAP2, 0),
     ];
     let argv_refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
@@ -313,6 +326,7 @@ pub fn execve_path(
     t.process.set_sighand(Arc::new(crate::sync::SpinLock::new(actions)));
     t.sig.lock().altstack = Default::default();
     t.process.did_exec.store(true, core::sync::atomic::Ordering::Relaxed);
+    *t.process.creds.lock() = creds;
     *t.process.exe.lock() = Some(resolved.clone());
     if let Some(done) = t.vfork_done.lock().take() {
         done.complete();

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use fs::vfs::{DirSink, Metadata, OpenFile, Path};
 use linux_abi::uapi::dirent::write_dirent64;
 use linux_abi::uapi::fcntl::*;
-use fs::vfs::{O_CLOEXEC, O_NONBLOCK};
+use fs::vfs::{O_APPEND, O_CLOEXEC, O_NONBLOCK};
 use linux_abi::uapi::stat::*;
 use linux_abi::uapi::uio::{IoVec, UIO_MAXIOV};
 use linux_abi::{Errno, SysResult};
@@ -63,7 +63,10 @@ pub fn sys_openat(f: &mut TrapFrame) -> SysResult<usize> {
 }
 
 pub fn sys_close(f: &mut TrapFrame) -> SysResult<usize> {
-    let entry = current().process.files().lock().remove(f.arg(0) as i32)?;
+    let t = current();
+    let entry = t.process.files().lock().remove(f.arg(0) as i32)?;
+    // Closing any descriptor of a file drops the process's record locks on it (POSIX).
+    crate::locks::release_process_locks(entry.file.inode(), t.process.pid);
     drop(entry);
     Ok(0)
 }
@@ -394,6 +397,7 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> SysResult<usize> {
             file.set_status_flags(arg as u32, &t.process.creds.lock().fs_creds())?;
             Ok(0)
         }
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => super::lock::fcntl_lock(fd, cmd, arg),
         _ => {
             // Validate the fd first, as Linux does, then refuse what is not implemented.
             t.process.files().lock().get(fd)?;
@@ -537,4 +541,157 @@ pub fn sys_faccessat(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_faccessat2(f: &mut TrapFrame) -> SysResult<usize> {
     do_faccessat(f.arg(0) as i32, f.arg(1), f.arg(2) as u32, f.arg(3) as u32)
+}
+
+fn statfs_of(p: &Path) -> linux_abi::uapi::statfs::Statfs {
+    use linux_abi::uapi::statfs::{ST_VALID, Statfs};
+    let s = p.fs().statfs();
+    let dev = p.metadata().dev;
+    Statfs {
+        f_type: s.fs_type as i64,
+        f_bsize: s.block_size as i64,
+        f_blocks: s.blocks,
+        f_bfree: s.blocks_free,
+        f_bavail: s.blocks_avail,
+        f_files: s.files,
+        f_ffree: s.files_free,
+        f_fsid: [dev as i32, (dev >> 32) as i32],
+        f_namelen: s.name_max as i64,
+        f_frsize: s.fragment_size as i64,
+        // The mount's flags are the ST_* bits.
+        f_flags: p.mnt.flags() as i64 | ST_VALID,
+        f_spare: [0; 4],
+    }
+}
+
+pub fn sys_statfs(f: &mut TrapFrame) -> SysResult<usize> {
+    let p = stat_target(AT_FDCWD, f.arg(0), 0)?;
+    user::write(f.arg(1), &statfs_of(&p))?;
+    Ok(0)
+}
+
+pub fn sys_fstatfs(f: &mut TrapFrame) -> SysResult<usize> {
+    let p = file(f.arg(0))?.path().clone();
+    user::write(f.arg(1), &statfs_of(&p))?;
+    Ok(0)
+}
+
+/// Moves up to `count` bytes from `input` to `output` through a kernel buffer, reading at
+/// `in_off` (or the file position) and writing at `out_off` (or the position).
+fn splice_copy(input: &OpenFile, in_off: Option<&mut i64>, output: &OpenFile, mut out_off: Option<&mut i64>, count: usize) -> SysResult<usize> {
+    let mut buf = alloc::vec![0u8; count.min(64 * 1024)];
+    let mut done = 0;
+    let mut in_off = in_off;
+    while done < count {
+        let n = (count - done).min(buf.len());
+        let got = match in_off.as_deref_mut() {
+            Some(o) => input.pread(&mut &mut buf[..n], *o)?,
+            None => input.read(&mut &mut buf[..n])?,
+        };
+        if got == 0 {
+            break;
+        }
+        let put = match out_off.as_deref_mut() {
+            Some(o) => output.pwrite(&&buf[..got], *o),
+            None => output.write(&&buf[..got]),
+        };
+        let put = match put {
+            Ok(p) => p,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        if let Some(o) = in_off.as_deref_mut() {
+            *o += put as i64;
+        }
+        if let Some(o) = out_off.as_deref_mut() {
+            *o += put as i64;
+        }
+        done += put;
+        if put < got {
+            break;
+        }
+    }
+    Ok(done)
+}
+
+pub fn sys_sendfile(f: &mut TrapFrame) -> SysResult<usize> {
+    let (out_fd, in_fd, off_addr, count) = (f.arg(0), f.arg(1), f.arg(2), f.arg(3).min(MAX_RW_COUNT) as usize);
+    let (input, output) = (file(in_fd)?, file(out_fd)?);
+    if !input.readable() || !output.writable() {
+        return Err(Errno::EBADF);
+    }
+    if output.flags() & O_APPEND != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if off_addr == 0 {
+        return splice_copy(&input, None, &output, None, count);
+    }
+    let mut off: i64 = user::read(off_addr)?;
+    if off < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let n = splice_copy(&input, Some(&mut off), &output, None, count)?;
+    user::write(off_addr, &off)?;
+    Ok(n)
+}
+
+pub fn sys_copy_file_range(f: &mut TrapFrame) -> SysResult<usize> {
+    let (in_fd, in_addr, out_fd, out_addr, len, flags) = (f.arg(0), f.arg(1), f.arg(2), f.arg(3), f.arg(4), f.arg(5));
+    if flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (input, output) = (file(in_fd)?, file(out_fd)?);
+    if !input.readable() || !output.writable() || output.flags() & O_APPEND != 0 {
+        return Err(Errno::EBADF);
+    }
+    let regular = |f: &OpenFile| f.metadata().file_type() == Some(fs::vfs::FileType::Regular);
+    if !regular(&input) || !regular(&output) {
+        return Err(Errno::EINVAL);
+    }
+    let mut in_off = if in_addr != 0 { Some(user::read::<i64>(in_addr)?) } else { None };
+    let mut out_off = if out_addr != 0 { Some(user::read::<i64>(out_addr)?) } else { None };
+    let n = splice_copy(&input, in_off.as_mut(), &output, out_off.as_mut(), len.min(MAX_RW_COUNT) as usize)?;
+    if let Some(o) = in_off {
+        user::write(in_addr, &o)?;
+    }
+    if let Some(o) = out_off {
+        user::write(out_addr, &o)?;
+    }
+    Ok(n)
+}
+
+pub fn sys_fallocate(f: &mut TrapFrame) -> SysResult<usize> {
+    let (fd, mode, offset, len) = (f.arg(0), f.arg(1), f.arg(2) as i64, f.arg(3) as i64);
+    if offset < 0 || len <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    // Punching holes, zeroing and collapsing ranges are honoured by Linux, not implemented here.
+    if mode != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let file = file(fd)?;
+    if !file.writable() {
+        return Err(Errno::EBADF);
+    }
+    match file.metadata().file_type() {
+        Some(fs::vfs::FileType::Regular) => {}
+        Some(fs::vfs::FileType::Directory) => return Err(Errno::EISDIR),
+        Some(fs::vfs::FileType::Fifo) => return Err(Errno::ESPIPE),
+        _ => return Err(Errno::ENODEV),
+    }
+    let end = offset.checked_add(len).ok_or(Errno::EFBIG)?;
+    let size = file.metadata().size as i64;
+    // Space past the end is allocated by writing zeros, so later writes there cannot fail with
+    // ENOSPC; holes inside the file are left as they are.
+    let zeros = [0u8; 4096];
+    let mut at = size.max(offset);
+    while at < end {
+        let n = ((end - at) as usize).min(zeros.len());
+        let wrote = file.pwrite(&&zeros[..n], at)?;
+        if wrote == 0 {
+            return Err(Errno::ENOSPC);
+        }
+        at += wrote as i64;
+    }
+    Ok(0)
 }

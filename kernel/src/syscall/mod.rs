@@ -5,6 +5,7 @@
 mod fs;
 pub mod futex;
 pub mod info;
+mod lock;
 mod memory;
 mod namespace;
 mod poll;
@@ -13,6 +14,7 @@ mod random;
 mod signal;
 mod table;
 mod time;
+mod xattr;
 
 use linux_abi::{Errno, SysResult};
 
@@ -25,6 +27,7 @@ mod handlers {
     pub use super::fs::*;
     pub use super::futex::*;
     pub use super::info::*;
+    pub use super::lock::*;
     pub use super::memory::*;
     pub use super::namespace::*;
     pub use super::poll::*;
@@ -32,6 +35,7 @@ mod handlers {
     pub use super::random::*;
     pub use super::signal::*;
     pub use super::time::*;
+    pub use super::xattr::*;
 }
 
 impl TrapFrame {
@@ -61,7 +65,11 @@ pub extern "C" fn dispatch(frame: &mut TrapFrame) {
     };
     frame.rax = match result {
         Ok(v) => v as u64,
-        Err(e) => e.as_return() as u64,
+        Err(e) => {
+            // Failed calls at `loglevel=9` (debug 10): a minimal strace for bring-up.
+            log::trace!("{}: syscall {} ({}) = -{:?}", crate::process::current().tid, nr, linux_abi::syscalls::info(nr).map_or("?", |i| i.name), e);
+            e.as_return() as u64
+        }
     };
     crate::sched::exit_to_user(frame);
 }

@@ -43,7 +43,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_alarm), // 37 alarm
     Some(sys_setitimer), // 38 setitimer
     Some(sys_getpid), // 39 getpid
-    None, // 40 sendfile
+    Some(sys_sendfile), // 40 sendfile
     None, // 41 socket
     None, // 42 connect
     None, // 43 accept
@@ -76,7 +76,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 70 msgrcv
     None, // 71 msgctl
     Some(sys_fcntl), // 72 fcntl
-    None, // 73 flock
+    Some(sys_flock), // 73 flock
     Some(sys_fsync), // 74 fsync
     Some(sys_fdatasync), // 75 fdatasync
     Some(sys_truncate), // 76 truncate
@@ -140,8 +140,8 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 134 uselib
     None, // 135 personality
     None, // 136 ustat
-    None, // 137 statfs
-    None, // 138 fstatfs
+    Some(sys_statfs), // 137 statfs
+    Some(sys_fstatfs), // 138 fstatfs
     None, // 139 sysfs
     None, // 140 getpriority
     None, // 141 setpriority
@@ -191,18 +191,18 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 185 security
     Some(sys_gettid), // 186 gettid
     None, // 187 readahead
-    None, // 188 setxattr
-    None, // 189 lsetxattr
-    None, // 190 fsetxattr
-    None, // 191 getxattr
-    None, // 192 lgetxattr
-    None, // 193 fgetxattr
-    None, // 194 listxattr
-    None, // 195 llistxattr
-    None, // 196 flistxattr
-    None, // 197 removexattr
-    None, // 198 lremovexattr
-    None, // 199 fremovexattr
+    Some(sys_setxattr), // 188 setxattr
+    Some(sys_lsetxattr), // 189 lsetxattr
+    Some(sys_fsetxattr), // 190 fsetxattr
+    Some(sys_getxattr), // 191 getxattr
+    Some(sys_lgetxattr), // 192 lgetxattr
+    Some(sys_fgetxattr), // 193 fgetxattr
+    Some(sys_listxattr), // 194 listxattr
+    Some(sys_llistxattr), // 195 llistxattr
+    Some(sys_flistxattr), // 196 flistxattr
+    Some(sys_removexattr), // 197 removexattr
+    Some(sys_lremovexattr), // 198 lremovexattr
+    Some(sys_fremovexattr), // 199 fremovexattr
     Some(sys_tkill), // 200 tkill
     Some(sys_time), // 201 time
     Some(sys_futex), // 202 futex
@@ -288,7 +288,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 282 signalfd
     None, // 283 timerfd_create
     None, // 284 eventfd
-    None, // 285 fallocate
+    Some(sys_fallocate), // 285 fallocate
     None, // 286 timerfd_settime
     None, // 287 timerfd_gettime
     None, // 288 accept4
@@ -329,7 +329,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 323 userfaultfd
     None, // 324 membarrier
     None, // 325 mlock2
-    None, // 326 copy_file_range
+    Some(sys_copy_file_range), // 326 copy_file_range
     Some(sys_preadv2), // 327 preadv2
     Some(sys_pwritev2), // 328 pwritev2
     None, // 329 pkey_mprotect

@@ -17,6 +17,7 @@ pub mod sigframe;
 pub mod siginfo;
 pub mod signal;
 pub mod stat;
+pub mod statfs;
 pub mod sysinfo;
 pub mod termios;
 pub mod time;
