@@ -506,6 +506,19 @@ impl AddressSpace {
     /// by reference count; the first write in either copies (see `break_cow`). Shared mappings
     /// stay shared and writable.
     pub fn fork(&mut self) -> SysResult<AddressSpace> {
+        // Shared anonymous memory must be the same frames in both processes, including pages
+        // nobody has touched yet: give every such page its frame now.
+        let shared: alloc::vec::Vec<(u64, u64)> =
+            self.vmas.values().filter(|v| v.shared && v.file.is_none()).map(|v| (v.start, v.end)).collect();
+        for (start, end) in shared {
+            let mut va = start;
+            while va < end {
+                if self.pt.lookup(va).is_none() {
+                    self.handle_fault(va, false, false).map_err(|_| Errno::ENOMEM)?;
+                }
+                va += PAGE_SIZE;
+            }
+        }
         let mut child = AddressSpace::new()?;
         child.vmas = self.vmas.clone();
         child.brk_start = self.brk_start;
