@@ -60,6 +60,12 @@ macro_rules! kprintln {
     ($($arg:tt)*) => { $crate::console::print(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+/// A kernel message line with Linux's printk timestamp (`[    1.234567] ...`).
+pub fn print_timestamped(args: fmt::Arguments) {
+    let t = crate::arch::cpu::uptime_ns();
+    print(format_args!("[{:5}.{:06}] {}\n", t / 1_000_000_000, (t / 1000) % 1_000_000, args));
+}
+
 struct KernelLogger;
 
 /// Linux's numeric levels: error 3, warn 4, info 6, debug 7.
@@ -81,13 +87,7 @@ impl log::Log for KernelLogger {
 
     fn log(&self, record: &log::Record) {
         if self.enabled(record.metadata()) {
-            let t = crate::arch::cpu::uptime_ns();
-            print(format_args!(
-                "[{:5}.{:06}] {}\n",
-                t / 1_000_000_000,
-                (t / 1000) % 1_000_000,
-                record.args()
-            ));
+            print_timestamped(*record.args());
         }
     }
 

@@ -57,8 +57,8 @@ pub fn kernel_fault(frame: &TrapFrame, cr2: Option<u64>) -> ! {
 
 /// Prints Linux's panic line and applies the `panic=` policy.
 pub fn halt_or_reboot(reason: core::fmt::Arguments) -> ! {
-    kprintln!("Kernel panic - not syncing: {}", reason);
-    kprintln!("---[ end Kernel panic - not syncing: {} ]---", reason);
+    crate::console::print_timestamped(format_args!("Kernel panic - not syncing: {}", reason));
+    crate::console::print_timestamped(format_args!("---[ end Kernel panic - not syncing: {} ]---", reason));
     let timeout = PANIC_TIMEOUT.load(Ordering::Relaxed);
     if timeout < 0 {
         crate::arch::cpu::reboot();
