@@ -25,7 +25,6 @@ pub const VIRTBLK_MAJOR: u32 = 253;
 const PART_MINORS: u32 = 16;
 
 pub struct Disk {
-    pub name: String,
     pub dev: Arc<VirtioBlock>,
     pub irq: u8,
     /// The whole disk and each partition: (device-node name, minor, first sector, sectors).
@@ -36,10 +35,6 @@ static DISKS: SpinLock<Vec<Arc<Disk>>> = SpinLock::new(Vec::new());
 
 pub fn disks() -> Vec<Arc<Disk>> {
     DISKS.lock().clone()
-}
-
-pub fn by_name(name: &str) -> Option<Arc<Disk>> {
-    DISKS.lock().iter().find(|d| d.name == name).cloned()
 }
 
 /// Scans PCI bus 0 (QEMU puts its devices there) for virtio block devices.
@@ -83,7 +78,7 @@ pub fn probe() {
             let file = Arc::new(file::BlockFile { dev: dev.clone(), start: *start, sectors: *sectors });
             let _ = fs::vfs::register_block_device(VIRTBLK_MAJOR, *minor, file);
         }
-        DISKS.lock().push(Arc::new(Disk { name, dev, irq, nodes }));
+        DISKS.lock().push(Arc::new(Disk { dev, irq, nodes }));
         if irq < 16 {
             crate::arch::pic::unmask(irq);
         }

@@ -34,10 +34,6 @@ impl VirtioBlock {
         self.capacity
     }
 
-    pub fn read_only(&self) -> bool {
-        self.read_only
-    }
-
     /// Interrupt (level-triggered: it stays asserted until the ISR status is read). With the
     /// device free, acknowledge here; while a requester holds it (asleep, waiting for this), mask
     /// the line and let the requester acknowledge and unmask.

@@ -40,6 +40,8 @@ pub struct FileBacking {
     pub data_end: u64,
     /// The file, as /proc/PID/maps names it.
     pub path: Option<fs::vfs::Path>,
+    /// MAP_SHARED: the file's shared page cache (pages are the file's, not copies).
+    pub shared: Option<Arc<super::pagecache::SharedFile>>,
 }
 
 #[derive(Clone)]
@@ -235,6 +237,20 @@ impl AddressSpace {
         cursor >= end
     }
 
+    /// msync: writes back the shared file pages mapped in `[start, end)`.
+    pub fn sync_range(&self, start: u64, end: u64) -> SysResult<()> {
+        for v in self.vmas.range(..end).map(|(_, v)| v).filter(|v| v.end > start) {
+            if let Some(f) = &v.file
+                && let Some(cache) = &f.shared
+            {
+                let first = (f.offset + (start.max(v.start) - v.start)) / PAGE_SIZE;
+                let last = (f.offset + (end.min(v.end) - v.start) - 1) / PAGE_SIZE;
+                cache.writeback(first, last)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Drops the pages of `[start, end)` but keeps the mappings: the next access refaults
     /// (zero-filled anonymous memory, fresh file contents) — MADV_DONTNEED.
     pub fn zap(&mut self, start: u64, end: u64) {
@@ -360,7 +376,13 @@ impl AddressSpace {
     }
 
     fn populate(&mut self, vma: &Vma, page: u64, write: bool) -> Result<(), FaultError> {
-        let (pa, writable) = if let Some(file) = &vma.file {
+        let (pa, writable) = if let (Some(file), true) = (&vma.file, vma.shared)
+            && let Some(cache) = &file.shared
+        {
+            // A read fault maps the page read-only so the first write is seen (and marks it dirty).
+            let index = (file.offset + (page - vma.start)) / PAGE_SIZE;
+            (cache.page(index, write).ok_or(FaultError::Bus)?, write)
+        } else if let Some(file) = &vma.file {
             // A page wholly past the data (past end of file for mmap) is SIGBUS, as on Linux.
             let valid = file.data_end.saturating_sub(page).min(PAGE_SIZE) as usize;
             if valid == 0 {
@@ -394,6 +416,14 @@ impl AddressSpace {
     }
 
     fn break_cow(&mut self, vma: &Vma, page: u64, m: Mapping) -> Result<(), FaultError> {
+        // Shared mappings write the shared page itself.
+        if vma.shared && m.pa != zero_page() {
+            if let Some(cache) = vma.file.as_ref().and_then(|f| f.shared.as_ref()) {
+                cache.mark_dirty((vma.file.as_ref().map_or(0, |f| f.offset) + (page - vma.start)) / PAGE_SIZE);
+            }
+            self.pt.set_flags(page, pte_flags(vma.prot, true));
+            return Ok(());
+        }
         if m.pa != zero_page() && frame::refcount(m.pa) == 1 {
             self.pt.set_flags(page, pte_flags(vma.prot, true));
             return Ok(());

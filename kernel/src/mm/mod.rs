@@ -4,6 +4,7 @@ pub mod address_space;
 pub mod fault;
 pub mod frame;
 pub mod heap;
+pub mod pagecache;
 pub mod paging;
 pub mod user;
 

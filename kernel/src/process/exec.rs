@@ -114,6 +114,7 @@ fn load_elf(mm: &mut AddressSpace, path: &fs::vfs::Path, head: &[u8], dyn_base: 
                         offset: file_offset,
                         data_end,
                         path: Some(path.clone()),
+                        shared: None,
                     });
                     mm.insert(vma);
                 }

@@ -71,24 +71,50 @@ pub fn sys_close(f: &mut TrapFrame) -> SysResult<usize> {
     Ok(0)
 }
 
+fn is_regular(file: &OpenFile) -> bool {
+    file.metadata().file_type() == Some(fs::vfs::FileType::Regular)
+}
+
+/// Reads of a file see what shared mappings wrote to it (see `mm::pagecache`).
+fn before_read(file: &OpenFile) {
+    if is_regular(file) {
+        crate::mm::pagecache::before_read(file.inode());
+    }
+}
+
+/// Shared mappings see what a write put in the file; `offset` None: the write ended at the
+/// file position.
+fn after_write(file: &OpenFile, offset: Option<i64>, n: usize) {
+    if is_regular(file) && n > 0 {
+        let at = offset.map_or(file.pos().saturating_sub(n as u64), |o| o as u64);
+        crate::mm::pagecache::after_write(file.inode(), at, n as u64);
+    }
+}
+
 pub fn sys_read(f: &mut TrapFrame) -> SysResult<usize> {
     let file = file(f.arg(0))?;
+    before_read(&file);
     file.read(&mut UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)
 }
 
 pub fn sys_write(f: &mut TrapFrame) -> SysResult<usize> {
     let file = file(f.arg(0))?;
-    file.write(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)
+    let n = file.write(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)?;
+    after_write(&file, None, n);
+    Ok(n)
 }
 
 pub fn sys_pread64(f: &mut TrapFrame) -> SysResult<usize> {
     let file = file(f.arg(0))?;
+    before_read(&file);
     file.pread(&mut UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?, f.arg(3) as i64)
 }
 
 pub fn sys_pwrite64(f: &mut TrapFrame) -> SysResult<usize> {
     let file = file(f.arg(0))?;
-    file.pwrite(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?, f.arg(3) as i64)
+    let n = file.pwrite(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?, f.arg(3) as i64)?;
+    after_write(&file, Some(f.arg(3) as i64), n);
+    Ok(n)
 }
 
 /// Reads and validates an iovec array (rw_copy_check_uvector): at most UIO_MAXIOV entries, no
@@ -114,6 +140,7 @@ fn iovecs(addr: u64, count: u64) -> SysResult<Vec<UserBuf>> {
 /// Vectored read: one buffer after another until a short transfer; `offset` for the p* forms.
 fn do_readv(fd: u64, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usize> {
     let file = file(fd)?;
+    before_read(&file);
     let mut done = 0;
     for mut buf in iovecs(iov, count)? {
         let want = buf.len;
@@ -137,6 +164,12 @@ fn do_readv(fd: u64, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usi
 
 fn do_writev(fd: u64, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usize> {
     let file = file(fd)?;
+    let done = writev_into(&file, iov, count, offset)?;
+    after_write(&file, offset, done);
+    Ok(done)
+}
+
+fn writev_into(file: &OpenFile, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usize> {
     let mut done = 0;
     for buf in iovecs(iov, count)? {
         let r = match offset {
@@ -579,6 +612,7 @@ pub fn sys_fstatfs(f: &mut TrapFrame) -> SysResult<usize> {
 /// Moves up to `count` bytes from `input` to `output` through a kernel buffer, reading at
 /// `in_off` (or the file position) and writing at `out_off` (or the position).
 fn splice_copy(input: &OpenFile, in_off: Option<&mut i64>, output: &OpenFile, mut out_off: Option<&mut i64>, count: usize) -> SysResult<usize> {
+    before_read(input);
     let mut buf = alloc::vec![0u8; count.min(64 * 1024)];
     let mut done = 0;
     let mut in_off = in_off;
@@ -600,6 +634,7 @@ fn splice_copy(input: &OpenFile, in_off: Option<&mut i64>, output: &OpenFile, mu
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         };
+        after_write(output, out_off.as_deref().map(|o| *o), put);
         if let Some(o) = in_off.as_deref_mut() {
             *o += put as i64;
         }

@@ -103,7 +103,9 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
         // /dev/zero and friends map as anonymous memory.
         Some(None) | None => vma.shared = map_type != MAP_PRIVATE,
         Some(Some((source, path))) => {
-            vma.file = Some(FileBacking { source, offset, data_end: start + len, path: Some(path) });
+            let shared = (map_type != MAP_PRIVATE).then(|| crate::mm::pagecache::shared_file(path.inode()));
+            vma.shared = shared.is_some();
+            vma.file = Some(FileBacking { source, offset, data_end: start + len, path: Some(path), shared });
         }
     }
     vma.grows_down = flags.contains(MapFlags::GROWSDOWN);
@@ -121,9 +123,7 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
 }
 
 /// The page source of a file mapping, `None` for a device that maps as anonymous memory
-/// (/dev/zero). Shared writable file mappings need the page cache and are not implemented yet
-/// (ENODEV); a read-only shared mapping is served like a private one (it does not see later
-/// writes to the file).
+/// (/dev/zero). Shared mappings go through the page cache (see `mm::pagecache`).
 fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysResult<Option<(Arc<dyn PageSource>, fs::vfs::Path)>> {
     let file = current().process.files().lock().get(fd)?;
     if !file.readable() {
@@ -137,11 +137,8 @@ fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysR
         _ => return Err(Errno::ENODEV),
     }
     let shared = map_type != MAP_PRIVATE;
-    if shared && prot & ProtFlags::WRITE.bits() as u64 != 0 {
-        if !file.writable() {
-            return Err(Errno::EACCES);
-        }
-        return Err(Errno::ENODEV);
+    if shared && prot & ProtFlags::WRITE.bits() as u64 != 0 && !file.writable() {
+        return Err(Errno::EACCES);
     }
     Ok(Some((Arc::new(crate::vfs::InodePages(file.inode().clone())), file.path().clone())))
 }
@@ -213,8 +210,13 @@ pub fn sys_msync(f: &mut TrapFrame) -> SysResult<usize> {
         return Err(Errno::EINVAL);
     }
     let end = user_range(addr, len)?;
-    // Only private and anonymous mappings exist, so there is nothing to write back.
-    if current().process.mm().lock().covered(addr, end) { Ok(0) } else { Err(Errno::ENOMEM) }
+    let mm = current().process.mm();
+    let space = mm.lock();
+    if !space.covered(addr, end) {
+        return Err(Errno::ENOMEM);
+    }
+    // MS_ASYNC schedules write-back; doing it now is a valid schedule.
+    space.sync_range(addr, end).map(|_| 0)
 }
 
 pub fn sys_mremap(f: &mut TrapFrame) -> SysResult<usize> {

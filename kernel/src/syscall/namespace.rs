@@ -304,6 +304,7 @@ pub fn sys_syncfs(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_fsync(f: &mut TrapFrame) -> SysResult<usize> {
     let file = current().process.files().lock().get(f.arg(0) as i32)?;
+    crate::mm::pagecache::sync(file.inode())?;
     crate::block::mount::fsync(file.inode()).map(|_| 0)
 }
 
