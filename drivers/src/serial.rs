@@ -56,6 +56,10 @@ const TX_SPIN_LIMIT: u32 = 100_000;
 /// Bytes drained per interrupt before returning, so a stream that never pauses
 /// cannot keep the CPU in the handler forever.
 const RX_DRAIN_LIMIT: usize = 256;
+/// Interrupt causes `handle_interrupt` services per call.
+const CAUSE_ROUNDS: usize = 5;
+/// The most bytes one `handle_interrupt` call can pass on.
+pub const MAX_DRAIN: usize = CAUSE_ROUNDS * RX_DRAIN_LIMIT;
 
 /// Divisor-latch value for `baud`, if the UART clock can produce it exactly.
 pub fn divisor_for(baud: u32) -> Option<u16> {
@@ -212,7 +216,7 @@ impl SerialPort {
     /// cause, so the (edge-triggered ISA) line can fire again. The caller still sends EOI.
     pub fn handle_interrupt(&mut self, mut on_byte: impl FnMut(u8)) {
         // There are five causes; each round clears at least one of them.
-        for _ in 0..5 {
+        for _ in 0..CAUSE_ROUNDS {
             match self.pending_interrupt() {
                 None => return,
                 Some(Interrupt::ReceivedData | Interrupt::CharacterTimeout) => {

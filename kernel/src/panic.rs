@@ -58,11 +58,12 @@ pub fn kernel_fault(frame: &TrapFrame, cr2: Option<u64>) -> ! {
 /// Prints Linux's panic line and applies the `panic=` policy.
 pub fn halt_or_reboot(reason: core::fmt::Arguments) -> ! {
     crate::console::print_timestamped(format_args!("Kernel panic - not syncing: {}", reason));
-    crate::console::print_timestamped(format_args!("---[ end Kernel panic - not syncing: {} ]---", reason));
     let timeout = PANIC_TIMEOUT.load(Ordering::Relaxed);
+    // As Linux: a negative panic= restarts at once, before the end marker.
     if timeout < 0 {
         crate::arch::cpu::reboot();
     }
+    crate::console::print_timestamped(format_args!("---[ end Kernel panic - not syncing: {} ]---", reason));
     if timeout > 0 {
         kprintln!("Rebooting in {} seconds..", timeout);
         let until = crate::arch::cpu::uptime_ns() + timeout as u64 * 1_000_000_000;

@@ -99,13 +99,15 @@ impl SerialTty {
     }
 }
 
-/// Serial receive interrupt.
+/// Serial receive interrupt. Bytes are collected with the UART locked and fed to the line
+/// discipline afterwards (echo needs the UART); the buffer holds everything one interrupt can
+/// drain, so nothing is dropped.
 pub fn serial_interrupt() {
-    let mut buf = [0u8; 64];
+    let mut buf = [0u8; drivers::serial::MAX_DRAIN];
     let mut n = 0;
     crate::console::handle_serial_interrupt(&mut |b| {
-        if n < buf.len() {
-            buf[n] = b;
+        if let Some(slot) = buf.get_mut(n) {
+            *slot = b;
             n += 1;
         }
     });

@@ -20,6 +20,10 @@ rk_target_dir() {
 
 RK_KERNEL_ELF=$(rk_target_dir)/x86_64-unknown-none/release/kernel
 RK_INITRD=$RK_BUILD/initramfs.cpio.gz
+# Alpine 3.23 root disks made by rootfs/alpine-images: the stock ext4 image and
+# an ext2 copy of its tree.
+RK_ALPINE_EXT4=$RK_BUILD/alpine-ext4.img
+RK_ALPINE_EXT2=$RK_BUILD/alpine-ext2.img
 
 rk_log() { printf '%s: %s\n' "$RK_PROG" "$*" >&2; }
 # Exit status of rk_die; scripts/run uses 255 so that harness failures cannot

@@ -12,6 +12,7 @@ mod poll;
 mod process;
 mod random;
 mod signal;
+mod socket;
 mod table;
 mod time;
 mod xattr;
@@ -34,6 +35,7 @@ mod handlers {
     pub use super::process::*;
     pub use super::random::*;
     pub use super::signal::*;
+    pub use super::socket::*;
     pub use super::time::*;
     pub use super::xattr::*;
 }

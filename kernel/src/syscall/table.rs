@@ -44,20 +44,20 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_setitimer), // 38 setitimer
     Some(sys_getpid), // 39 getpid
     Some(sys_sendfile), // 40 sendfile
-    None, // 41 socket
+    Some(sys_socket), // 41 socket
     None, // 42 connect
     None, // 43 accept
-    None, // 44 sendto
-    None, // 45 recvfrom
-    None, // 46 sendmsg
-    None, // 47 recvmsg
+    Some(sys_sendto), // 44 sendto
+    Some(sys_recvfrom), // 45 recvfrom
+    Some(sys_sendmsg), // 46 sendmsg
+    Some(sys_recvmsg), // 47 recvmsg
     None, // 48 shutdown
-    None, // 49 bind
+    Some(sys_bind), // 49 bind
     None, // 50 listen
-    None, // 51 getsockname
+    Some(sys_getsockname), // 51 getsockname
     None, // 52 getpeername
     None, // 53 socketpair
-    None, // 54 setsockopt
+    Some(sys_setsockopt), // 54 setsockopt
     None, // 55 getsockopt
     Some(sys_clone), // 56 clone
     Some(sys_fork), // 57 fork

@@ -6,11 +6,22 @@
 //! command when one is missing. `KERNEL=` and `INITRD=` pass through to
 //! `scripts/run`, so `KERNEL=$(rootfs/fetch-reference) cargo test -p qemu-tests`
 //! runs the same suite against Linux.
+//!
+//! [`Guest::run`] boots to completion; [`Guest::spawn`] returns a
+//! [`Console`] to type on and read from while the guest runs. [`HostBusybox`]
+//! runs the initramfs's own busybox on the host, for outputs to compare with
+//! Linux's.
 
 use std::env;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+mod console;
+mod host;
+
+pub use console::Console;
+pub use host::HostBusybox;
 
 /// Seconds a guest may run before `scripts/run` kills QEMU (status 124).
 pub const DEFAULT_TIMEOUT_SECS: u32 = 120;
@@ -28,7 +39,7 @@ pub fn repo_root() -> PathBuf {
 }
 
 /// The kernel and initramfs `scripts/run` will boot, or why they are missing.
-fn artifacts() -> Result<(PathBuf, PathBuf), String> {
+pub(crate) fn artifacts() -> Result<(PathBuf, PathBuf), String> {
     let root = repo_root();
     let kernel = match env::var_os("KERNEL") {
         Some(k) => PathBuf::from(k),
@@ -92,24 +103,31 @@ impl Guest {
         self
     }
 
+    /// `scripts/run -- argv...` for this boot; panics, with the reason, if
+    /// the images are missing.
+    pub(crate) fn command(&self, argv: &[&str]) -> Command {
+        if let Err(why) = artifacts() {
+            panic!("{why}");
+        }
+        let mut cmd = Command::new(repo_root().join("scripts/run"));
+        cmd.arg("--")
+            .args(argv)
+            .env("RUN_NO_BUILD", "1")
+            .env("RUN_TIMEOUT", self.timeout_secs.to_string())
+            .env("RUN_APPEND", self.append.join(" "));
+        cmd
+    }
+
     /// Boots and runs `argv` as init's program (`scripts/run -- argv...`).
     /// Panics, with the reason, if the images are missing or QEMU cannot be
     /// started; everything the guest did is in the returned [`Run`].
     pub fn run(&self, argv: &[&str]) -> Run {
-        if let Err(why) = artifacts() {
-            panic!("{why}");
-        }
-        let script = repo_root().join("scripts/run");
-        let out = Command::new(&script)
-            .arg("--")
-            .args(argv)
-            .env("RUN_NO_BUILD", "1")
-            .env("RUN_TIMEOUT", self.timeout_secs.to_string())
-            .env("RUN_APPEND", self.append.join(" "))
+        let out = self
+            .command(argv)
             // The guest must not grab the terminal `cargo test` runs in.
             .stdin(Stdio::null())
             .output()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
+            .unwrap_or_else(|e| panic!("cannot start scripts/run: {e}"));
         Run {
             argv: argv.iter().map(|a| (*a).to_owned()).collect(),
             append: self.append.clone(),
@@ -169,6 +187,15 @@ impl fmt::Display for Run {
 /// Checks abi_check's report: every check line is `ok NAME`, and the summary
 /// `abi_check: N checks, 0 failed` counts exactly those lines. Returns N.
 pub fn check_abi_report(serial: &str) -> Result<usize, String> {
+    check_report(serial, "abi_check")
+}
+
+/// Checks the report of a test program that prints `ok NAME` or
+/// `FAIL NAME: detail` per check and then `PROGRAM: N checks, M failed`
+/// (abi_check, proc_check): no FAIL line, and a summary that counts exactly
+/// the `ok` lines, with none failed. Other lines (`skip ...`) are ignored.
+/// Returns N.
+pub fn check_report(serial: &str, program: &str) -> Result<usize, String> {
     let mut oks = 0;
     let mut failures = Vec::new();
     let mut summary = None;
@@ -178,30 +205,89 @@ pub fn check_abi_report(serial: &str) -> Result<usize, String> {
             oks += 1;
         } else if line.starts_with("FAIL ") {
             failures.push(line);
-        } else if let Some(counts) = parse_abi_summary(line) {
+        } else if let Some(counts) = parse_summary(line, program) {
             summary = Some(counts);
         }
     }
     if !failures.is_empty() {
-        return Err(format!("abi_check failures:\n  {}", failures.join("\n  ")));
+        return Err(format!("{program} failures:\n  {}", failures.join("\n  ")));
     }
     match summary {
-        None => Err("no 'abi_check: N checks, M failed' summary line".to_owned()),
+        None => Err(format!("no '{program}: N checks, M failed' summary line")),
         Some((_, failed)) if failed != 0 => Err(format!("summary reports {failed} failed")),
         Some((checks, _)) if checks != oks => Err(format!(
             "summary counts {checks} checks but {oks} 'ok' lines were printed"
         )),
-        Some((0, _)) => Err("abi_check ran no checks".to_owned()),
+        Some((0, _)) => Err(format!("{program} ran no checks")),
         Some((checks, _)) => Ok(checks),
     }
 }
 
-/// Parses `abi_check: N checks, M failed` into (N, M).
-fn parse_abi_summary(line: &str) -> Option<(usize, usize)> {
-    let rest = line.strip_prefix("abi_check: ")?;
+/// Parses `PROGRAM: N checks, M failed` into (N, M).
+fn parse_summary(line: &str, program: &str) -> Option<(usize, usize)> {
+    let rest = line.strip_prefix(program)?.strip_prefix(": ")?;
     let (checks, rest) = rest.split_once(" checks, ")?;
     let failed = rest.strip_suffix(" failed")?;
     Some((checks.parse().ok()?, failed.parse().ok()?))
+}
+
+/// What init printed before the kernel's last words (`Kernel panic - not
+/// syncing: Attempted to kill init!`), which follow init's output on the same
+/// line when that did not end in a newline; None without them. A printk
+/// timestamp (`[    5.845943] `) in front of the panic is not init's, nor is
+/// the `---[ end Kernel panic - ...` line a kernel may print after it.
+pub fn output_before_exit(serial: &str) -> Option<&str> {
+    const PANIC: &str = "Kernel panic - not syncing: Attempted to kill init!";
+    let end = serial
+        .rmatch_indices(PANIC)
+        .map(|(i, _)| i)
+        .find(|&i| !serial[..i].ends_with("---[ end "))?;
+    let before = &serial[..end];
+    Some(strip_printk_time(before).unwrap_or(before))
+}
+
+/// `text` without a trailing `[ seconds.micros] `, if it has one.
+fn strip_printk_time(text: &str) -> Option<&str> {
+    let rest = text.strip_suffix("] ")?;
+    let open = rest.rfind('[')?;
+    let stamp = rest[open + 1..].trim_start_matches(' ');
+    let (secs, frac) = stamp.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(secs) && digits(frac)).then(|| &text[..open])
+}
+
+/// Where `got` first departs from `want`, line by line, with a few lines of
+/// context, for assertion messages; None when they are equal.
+pub fn describe_difference(want: &str, got: &str) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    let want_lines: Vec<&str> = want.split_inclusive('\n').collect();
+    let got_lines: Vec<&str> = got.split_inclusive('\n').collect();
+    let first = want_lines
+        .iter()
+        .zip(&got_lines)
+        .position(|(w, g)| w != g)
+        .unwrap_or(want_lines.len().min(got_lines.len()));
+    let context = first.saturating_sub(3);
+    let mut out = format!("outputs differ from line {}:\n", first + 1);
+    for line in &want_lines[context..first] {
+        out += &format!("    {line:?}\n");
+    }
+    for line in want_lines.iter().skip(first).take(5) {
+        out += &format!("  - {line:?}\n");
+    }
+    for line in got_lines.iter().skip(first).take(5) {
+        out += &format!("  + {line:?}\n");
+    }
+    if want_lines.len() != got_lines.len() {
+        out += &format!(
+            "({} lines expected, {} got)\n",
+            want_lines.len(),
+            got_lines.len()
+        );
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -246,20 +332,57 @@ mod tests {
 
     #[test]
     fn abi_summary_parsing() {
-        assert_eq!(
-            parse_abi_summary("abi_check: 71 checks, 0 failed"),
-            Some((71, 0))
-        );
-        assert_eq!(
-            parse_abi_summary("abi_check: 71 checks, 3 failed"),
-            Some((71, 3))
-        );
-        assert_eq!(parse_abi_summary("abi_check: x checks, 0 failed"), None);
-        assert_eq!(
-            parse_abi_summary("abi_check: writing to a read-only page"),
-            None
-        );
-        assert_eq!(parse_abi_summary("xabi_check: 1 checks, 0 failed"), None);
+        let parse = |line| parse_summary(line, "abi_check");
+        assert_eq!(parse("abi_check: 71 checks, 0 failed"), Some((71, 0)));
+        assert_eq!(parse("abi_check: 71 checks, 3 failed"), Some((71, 3)));
+        assert_eq!(parse("abi_check: x checks, 0 failed"), None);
+        assert_eq!(parse("abi_check: writing to a read-only page"), None);
+        assert_eq!(parse("xabi_check: 1 checks, 0 failed"), None);
+        assert_eq!(parse("abi_checkx: 1 checks, 0 failed"), None);
+    }
+
+    #[test]
+    fn report_of_another_program() {
+        let log = "ok fork\nskip heap: no Slab: line\nproc_check: 1 checks, 0 failed\n";
+        assert_eq!(check_report(log, "proc_check"), Ok(1));
+        // Another program's summary does not count.
+        assert!(check_report(log, "abi_check").is_err());
+    }
+
+    #[test]
+    fn output_before_linux_panic() {
+        let serial = "200000 199999 [    5.845943] Kernel panic - not syncing: \
+                      Attempted to kill init! exitcode=0x00000000\n[    5.847] CPU: 0\n";
+        assert_eq!(output_before_exit(serial), Some("200000 199999 "));
+    }
+
+    #[test]
+    fn output_before_panic_with_end_marker() {
+        let serial = "out Kernel panic - not syncing: Attempted to kill init! exitcode=0x0\n\
+                      ---[ end Kernel panic - not syncing: Attempted to kill init! exitcode=0x0 ]---\n";
+        assert_eq!(output_before_exit(serial), Some("out "));
+    }
+
+    #[test]
+    fn output_before_untimed_panic() {
+        let serial = "a\n[x] b\nKernel panic - not syncing: Attempted to kill init! exitcode=0x0\n";
+        assert_eq!(output_before_exit(serial), Some("a\n[x] b\n"));
+        // Brackets that are not a timestamp stay.
+        let serial = "[1.x] Kernel panic - not syncing: Attempted to kill init! exitcode=0x0";
+        assert_eq!(output_before_exit(serial), Some("[1.x] "));
+        assert_eq!(output_before_exit("no panic here\n"), None);
+    }
+
+    #[test]
+    fn difference_points_at_the_first_changed_line() {
+        assert_eq!(describe_difference("a\nb\n", "a\nb\n"), None);
+        let d = describe_difference("a\nb\nc\n", "a\nB\nc\n").unwrap();
+        assert!(d.starts_with("outputs differ from line 2:"), "{d}");
+        assert!(d.contains("- \"b\\n\"") && d.contains("+ \"B\\n\""), "{d}");
+        let d = describe_difference("a\n", "a\nextra\n").unwrap();
+        assert!(d.contains("line 2") && d.contains("+ \"extra\\n\""), "{d}");
+        // A missing final newline is a difference too.
+        assert!(describe_difference("a\n", "a").is_some());
     }
 
     #[test]
