@@ -86,13 +86,29 @@ fn timespec_deadline(addr: u64) -> SysResult<Deadline> {
     Ok(deadline_after(ts.as_nanos().ok_or(Errno::EINVAL)?))
 }
 
-/// ppoll/pselect6 install a temporary signal mask; with no asynchronous delivery yet the
-/// mask has no observable effect, but its size is validated as Linux does.
-fn check_sigset(addr: u64, size: u64) -> SysResult<()> {
-    if addr != 0 && size != 8 {
+/// ppoll/pselect6's temporary signal mask: installed for the wait; the old mask comes back on
+/// return, or — when a signal interrupts the wait — after its handler runs (like sigsuspend),
+/// so the signal the caller unblocked for the wait is delivered.
+fn with_sigmask<T>(addr: u64, size: u64, wait: impl FnOnce() -> SysResult<T>) -> SysResult<T> {
+    use linux_abi::uapi::signal::SigSet;
+    if addr == 0 {
+        return wait();
+    }
+    if size != 8 {
         return Err(Errno::EINVAL);
     }
-    Ok(())
+    let mask = SigSet(user::read::<u64>(addr)?).difference(SigSet::UNBLOCKABLE);
+    let t = current();
+    let old = core::mem::replace(&mut t.sig.lock().mask, mask);
+    t.sig_hint.store(true, core::sync::atomic::Ordering::Release);
+    let result = wait();
+    let mut s = t.sig.lock();
+    if matches!(result, Err(Errno::ERESTARTNOHAND)) {
+        s.saved_mask = Some(old);
+    } else {
+        s.mask = old;
+    }
+    result
 }
 
 pub fn sys_poll(f: &mut TrapFrame) -> SysResult<usize> {
@@ -102,9 +118,9 @@ pub fn sys_poll(f: &mut TrapFrame) -> SysResult<usize> {
 }
 
 pub fn sys_ppoll(f: &mut TrapFrame) -> SysResult<usize> {
-    check_sigset(f.arg(3), f.arg(4))?;
     let deadline = timespec_deadline(f.arg(2))?;
-    do_poll(f.arg(0), f.arg(1), deadline)
+    let (fds, n) = (f.arg(0), f.arg(1));
+    with_sigmask(f.arg(3), f.arg(4), || do_poll(fds, n, deadline))
 }
 
 /// One fd_set argument: its user address (0 = absent) and the bits read from it.
@@ -189,10 +205,8 @@ pub fn sys_select(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_pselect6(f: &mut TrapFrame) -> SysResult<usize> {
     // The sixth argument points at { const sigset_t *ss; size_t ss_len; }.
-    if f.arg(5) != 0 {
-        let ss: [u64; 2] = user::read(f.arg(5))?;
-        check_sigset(ss[0], ss[1])?;
-    }
+    let ss: [u64; 2] = if f.arg(5) != 0 { user::read(f.arg(5))? } else { [0, 0] };
     let deadline = timespec_deadline(f.arg(4))?;
-    do_select(f.arg(0), [f.arg(1), f.arg(2), f.arg(3)], deadline)
+    let (n, sets) = (f.arg(0), [f.arg(1), f.arg(2), f.arg(3)]);
+    with_sigmask(ss[0], ss[1], || do_select(n, sets, deadline))
 }
