@@ -20,6 +20,7 @@ mod procfs;
 mod rand;
 mod sched;
 mod sync;
+mod sysfs;
 pub mod syscall;
 mod time;
 mod tty;

@@ -582,7 +582,7 @@ pub static SYSCALLS: [Option<SyscallInfo>; NR_SYSCALLS] = [
     Some(SyscallInfo { nr: 162, name: "sync", status: Status::Implemented }),
     Some(SyscallInfo { nr: 163, name: "acct", status: Status::Missing }),
     Some(SyscallInfo { nr: 164, name: "settimeofday", status: Status::Missing }),
-    Some(SyscallInfo { nr: 165, name: "mount", status: Status::Partial("tmpfs and devtmpfs, bind mounts, remount of per-mount flags; other types ENODEV, propagation flags EINVAL") }),
+    Some(SyscallInfo { nr: 165, name: "mount", status: Status::Partial("tmpfs, devtmpfs, proc, sysfs (basics), cgroup2 (empty), ext2, ext4 (read-only), bind mounts, remount of per-mount flags; propagation flags EINVAL") }),
     Some(SyscallInfo { nr: 166, name: "umount2", status: Status::Partial("MNT_EXPIRE returns EINVAL") }),
     Some(SyscallInfo { nr: 167, name: "swapon", status: Status::Missing }),
     Some(SyscallInfo { nr: 168, name: "swapoff", status: Status::Missing }),

@@ -406,6 +406,8 @@ pub fn sys_mount(f: &mut TrapFrame) -> SysResult<usize> {
         b"tmpfs" => fs::tmpfs::new(tmpfs_options("tmpfs", &data)?),
         b"devtmpfs" => fs::devfs::new()?,
         b"proc" => crate::procfs::new_instance(),
+        b"sysfs" => crate::sysfs::new_sysfs()?,
+        b"cgroup2" => crate::sysfs::new_cgroup2()?,
         name => {
             let name = core::str::from_utf8(name).map_err(|_| Errno::ENODEV)?;
             if !crate::block::mount::DISK_FILESYSTEMS.contains(&name) {
