@@ -232,6 +232,16 @@ impl Inode for ProcInode {
         Ok(self.child(node))
     }
 
+    /// procfs lookups fail with `ENOENT` rather than leaving a negative entry, so creating a
+    /// name that is not there (`sysctl -w unknown.key=1`, `mkdir /proc/x`) reports `ENOENT`.
+    fn create(&self, _name: &[u8], _attr: &NewInode) -> SysResult<Arc<dyn Inode>> {
+        Err(Errno::ENOENT)
+    }
+
+    fn symlink(&self, _name: &[u8], _target: &[u8], _attr: &NewInode) -> SysResult<Arc<dyn Inode>> {
+        Err(Errno::ENOENT)
+    }
+
     fn readdir(&self, pos: u64, sink: &mut dyn DirSink) -> SysResult<()> {
         match self.node {
             Node::Root => root::readdir(&self.fs, pos, sink),

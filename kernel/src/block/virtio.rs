@@ -1,6 +1,10 @@
 //! virtio-blk over PCI (virtio-drivers' modern PCI transport). One request is in flight per device
-//! (a sleeping mutex serialises them); the requester sleeps until the device's interrupt, or polls
-//! when no thread exists yet (mounting the root filesystem during boot).
+//! (a sleeping mutex serialises them) and the requester polls the used ring until it completes.
+//!
+//! Why poll rather than sleep until the interrupt: the filesystem crates hold spin locks (the ext2
+//! inode and buffer caches) across block reads, so a requester that slept could leave another
+//! thread spinning forever on one of those locks on this single CPU. A request takes tens of
+//! microseconds under QEMU, so polling costs little; sleeping I/O comes with sleeping fs locks.
 
 use alloc::sync::Arc;
 
@@ -10,14 +14,11 @@ use virtio_drivers::transport::pci::PciTransport;
 
 use super::hal::KernelHal;
 use crate::sched::mutex::Mutex;
-use crate::sched::wait::{WaitOpts, WaitQueue};
 
 pub struct VirtioBlock {
     dev: Mutex<VirtIOBlk<KernelHal, PciTransport>>,
     capacity: u64,
     read_only: bool,
-    /// Woken by the device interrupt.
-    done: WaitQueue,
     irq: u8,
 }
 
@@ -26,7 +27,7 @@ impl VirtioBlock {
         let mut blk = VirtIOBlk::<KernelHal, _>::new(transport).ok()?;
         blk.enable_interrupts();
         let (capacity, read_only) = (blk.capacity(), blk.readonly());
-        Some(Arc::new(VirtioBlock { dev: Mutex::new(blk), capacity, read_only, done: WaitQueue::new(), irq }))
+        Some(Arc::new(VirtioBlock { dev: Mutex::new(blk), capacity, read_only, irq }))
     }
 
     /// Sectors of 512 bytes.
@@ -35,8 +36,8 @@ impl VirtioBlock {
     }
 
     /// Interrupt (level-triggered: it stays asserted until the ISR status is read). With the
-    /// device free, acknowledge here; while a requester holds it (asleep, waiting for this), mask
-    /// the line and let the requester acknowledge and unmask.
+    /// device free, acknowledge here; while a requester holds it, mask the line and let the
+    /// requester acknowledge and unmask once its request is done.
     pub fn interrupt(&self, irq: u8) {
         match self.dev.try_lock() {
             Some(mut dev) => {
@@ -44,23 +45,15 @@ impl VirtioBlock {
             }
             None => crate::arch::pic::mask(irq),
         }
-        self.done.wake_all();
     }
 
     /// Waits for the request `token` to complete.
     fn wait_for(&self, dev: &mut VirtIOBlk<KernelHal, PciTransport>, token: u16) {
-        if crate::process::current_thread().is_none() {
-            while dev.peek_used() != Some(token) {
-                core::hint::spin_loop();
-            }
-            return;
+        while dev.peek_used() != Some(token) {
+            core::hint::spin_loop();
         }
-        let opts = WaitOpts { interruptible: false, deadline: None };
-        let _ = self.done.wait(opts, || {
-            dev.ack_interrupt();
-            crate::arch::pic::unmask(self.irq);
-            (dev.peek_used() == Some(token)).then_some(())
-        });
+        dev.ack_interrupt();
+        crate::arch::pic::unmask(self.irq);
     }
 
     fn check(buf_len: usize, lba: u64, capacity: u64) -> SysResult<()> {

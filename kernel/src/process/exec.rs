@@ -309,9 +309,9 @@ pub fn execve_path(
 
     // Point of no return.
     de_thread(t);
-    let mm = Arc::new(crate::sync::SpinLock::new(mm));
+    let mm = super::Mm::new(mm);
     // SAFETY: the new address space shares the kernel half.
-    unsafe { crate::mm::paging::switch_to(mm.lock().page_table_root()) };
+    unsafe { crate::mm::paging::switch_to(mm.page_table_root()) };
     drop(t.process.set_mm(mm));
     // Tables shared with another process (CLONE_FILES/CLONE_SIGHAND) are unshared first.
     let files = t.process.files();

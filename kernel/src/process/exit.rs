@@ -54,9 +54,7 @@ fn empty_mm() -> Arc<super::Mm> {
     static EMPTY: spin::Once<Arc<super::Mm>> = spin::Once::new();
     EMPTY
         .call_once(|| {
-            Arc::new(crate::sync::SpinLock::new(
-                crate::mm::address_space::AddressSpace::new().expect("memory for the empty address space"),
-            ))
+            super::Mm::new(crate::mm::address_space::AddressSpace::new().expect("memory for the empty address space"))
         })
         .clone()
 }
@@ -117,7 +115,7 @@ fn process_exit(p: &Arc<Process>, status: WaitStatus) {
     }
     // Leave the address space before it goes away.
     // SAFETY: the kernel-only address space shares the kernel half.
-    unsafe { crate::mm::paging::switch_to(empty_mm().lock().page_table_root()) };
+    unsafe { crate::mm::paging::switch_to(empty_mm().page_table_root()) };
     drop(p.set_mm(empty_mm()));
     drop(p.set_files(Arc::new(crate::sync::SpinLock::new(super::fdtable::FdTable::new()))));
     p.itimers.lock().cancel_all();

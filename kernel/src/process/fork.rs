@@ -50,7 +50,7 @@ pub fn do_clone(req: &CloneRequest, frame: &TrapFrame) -> SysResult<u32> {
     let mm = if flags & CLONE_VM != 0 {
         parent.mm()
     } else {
-        Arc::new(SpinLock::new(parent.mm().lock().fork()?))
+        super::Mm::new(parent.mm().lock().fork()?)
     };
 
     // The parent's live FPU registers become the child's initial state.

@@ -86,7 +86,28 @@ pub struct FsContext {
     pub umask: u32,
 }
 
-pub type Mm = SpinLock<AddressSpace>;
+/// A process's address space. Its lock is a sleeping one (Linux's `mmap_lock`): a page fault
+/// on a file mapping reads the disk while holding it. The page-table root never changes, so
+/// switching to the address space needs no lock.
+pub struct Mm {
+    root: u64,
+    space: crate::sched::mutex::Mutex<AddressSpace>,
+}
+
+impl Mm {
+    pub fn new(space: AddressSpace) -> Arc<Mm> {
+        Arc::new(Mm { root: space.page_table_root(), space: crate::sched::mutex::Mutex::new(space) })
+    }
+
+    pub fn lock(&self) -> crate::sched::mutex::MutexGuard<'_, AddressSpace> {
+        self.space.lock()
+    }
+
+    pub fn page_table_root(&self) -> u64 {
+        self.root
+    }
+}
+
 pub type Files = SpinLock<FdTable>;
 
 /// A process's place in the tree and its lifecycle, guarded by one lock.
@@ -233,7 +254,7 @@ impl Thread {
         FsBase::write(VirtAddr::new(self.fs_base.load(Ordering::Relaxed)));
         KernelGsBase::write(VirtAddr::new(self.gs_base.load(Ordering::Relaxed)));
         self.fpu.restore();
-        let root = self.process.mm().lock().page_table_root();
+        let root = self.process.mm().page_table_root();
         let (cur, _) = x86_64::registers::control::Cr3::read();
         if cur.start_address().as_u64() != root {
             // SAFETY: every user page-table tree shares the kernel half.
@@ -295,7 +316,7 @@ pub fn new_init(fs: FsContext) -> SysResult<Arc<Thread>> {
     let pid = tasks::alloc_pid()?;
     let process = Arc::new(Process {
         pid,
-        mm: SpinLock::new(Arc::new(SpinLock::new(AddressSpace::new()?))),
+        mm: SpinLock::new(Mm::new(AddressSpace::new()?)),
         files: SpinLock::new(Arc::new(SpinLock::new(FdTable::new()))),
         fs: Arc::new(SpinLock::new(fs)),
         sighand: SpinLock::new(Arc::new(SpinLock::new(SignalActions::default()))),

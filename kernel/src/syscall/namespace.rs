@@ -346,19 +346,27 @@ fn tmpfs_options(name: &'static str, data: &[u8]) -> SysResult<fs::tmpfs::TmpfsO
         let s = core::str::from_utf8(opt).map_err(|_| Errno::EINVAL)?;
         let (k, v) = s.split_once('=').unwrap_or((s, ""));
         let num = |v: &str, radix: u32| u64::from_str_radix(v, radix).map_err(|_| Errno::EINVAL);
+        // Linux's memparse(): a number with an optional binary suffix.
         let size = |v: &str| -> SysResult<u64> {
-            let (n, mul) = match v.as_bytes().last() {
-                Some(b'k' | b'K') => (&v[..v.len() - 1], 1 << 10),
-                Some(b'm' | b'M') => (&v[..v.len() - 1], 1 << 20),
-                Some(b'g' | b'G') => (&v[..v.len() - 1], 1 << 30),
-                _ => (v, 1),
+            let (n, shift) = match v.as_bytes().last() {
+                Some(b'k' | b'K') => (&v[..v.len() - 1], 10),
+                Some(b'm' | b'M') => (&v[..v.len() - 1], 20),
+                Some(b'g' | b'G') => (&v[..v.len() - 1], 30),
+                Some(b't' | b'T') => (&v[..v.len() - 1], 40),
+                _ => (v, 0),
             };
-            Ok(num(n, 10)?.saturating_mul(mul))
+            Ok(num(n, 10)?.saturating_mul(1 << shift))
         };
         match k {
             "mode" => o.mode = num(v, 8)? as u32 & 0o7777,
             "uid" => o.uid = num(v, 10)? as u32,
             "gid" => o.gid = num(v, 10)? as u32,
+            // `size=N%` is a share of RAM, as OpenRC mounts /run.
+            "size" if v.ends_with('%') => {
+                let pct = num(&v[..v.len() - 1], 10)?;
+                let pages = (crate::mm::frame::total_frames() as u64).saturating_mul(pct) / 100;
+                o.max_pages = Some(pages).filter(|&p| p > 0);
+            }
             "size" => o.max_pages = Some(size(v)?.div_ceil(4096)).filter(|&p| p > 0),
             "nr_inodes" => o.max_inodes = Some(size(v)?).filter(|&n| n > 0),
             _ => return Err(Errno::EINVAL),
