@@ -24,6 +24,8 @@ RK_INITRD=$RK_BUILD/initramfs.cpio.gz
 # an ext2 copy of its tree.
 RK_ALPINE_EXT4=$RK_BUILD/alpine-ext4.img
 RK_ALPINE_EXT2=$RK_BUILD/alpine-ext2.img
+# What the reference Linux boots those disks with (rootfs/linux-disk-initrd).
+RK_LINUX_DISK_INITRD=$RK_BUILD/linux-disk.initrd
 
 rk_log() { printf '%s: %s\n' "$RK_PROG" "$*" >&2; }
 # Exit status of rk_die; scripts/run uses 255 so that harness failures cannot

@@ -238,7 +238,9 @@ impl AddressSpace {
     }
 
     /// msync: writes back the shared file pages mapped in `[start, end)`.
-    pub fn sync_range(&self, start: u64, end: u64) -> SysResult<()> {
+    /// Writes the dirty shared-file pages of `[start, end)` back to their files; `durable` also
+    /// flushes each file to its disk (msync with MS_SYNC).
+    pub fn sync_range(&self, start: u64, end: u64, durable: bool) -> SysResult<()> {
         for v in self.vmas.range(..end).map(|(_, v)| v).filter(|v| v.end > start) {
             if let Some(f) = &v.file
                 && let Some(cache) = &f.shared
@@ -246,6 +248,9 @@ impl AddressSpace {
                 let first = (f.offset + (start.max(v.start) - v.start)) / PAGE_SIZE;
                 let last = (f.offset + (end.min(v.end) - v.start) - 1) / PAGE_SIZE;
                 cache.writeback(first, last)?;
+                if durable {
+                    crate::block::mount::fsync(cache.inode())?;
+                }
             }
         }
         Ok(())

@@ -84,6 +84,10 @@ impl SharedFile {
         }
     }
 
+    pub fn inode(&self) -> &Arc<dyn Inode> {
+        &self.inode
+    }
+
     /// Writes dirty pages in `[first, last]` back to the file (never past its end).
     pub fn writeback(&self, first: u64, last: u64) -> SysResult<()> {
         let size = self.inode.metadata().size;

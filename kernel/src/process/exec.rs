@@ -237,6 +237,13 @@ pub fn execve_path(
     let limits = t.process.limits.lock().clone();
     let stack_limit = limits.get(linux_abi::uapi::resource::RLIMIT_STACK).map_or(8 << 20, |l| l.cur);
     let mut mm = AddressSpace::new()?;
+    // Stack: randomised top, grows down to RLIMIT_STACK; mmap area (the interpreter first) below
+    // it, as Linux lays out. Both are fixed before anything is mapped there.
+    let random_pages = crate::rand::u64() % 0x4000;
+    let stack_top = USER_END - PAGE_SIZE * random_pages;
+    let gap = stack_limit.clamp(128 << 20, 1 << 40);
+    mm.mmap_base = page_align_down(stack_top - gap - PAGE_SIZE * (crate::rand::u64() % 0x1000));
+    mm.stack_limit = stack_limit.min(1 << 40);
     let main = load_elf(&mut mm, &resolved, &head, ELF_ET_DYN_BASE)?;
     let (entry, base) = match &main.interp {
         Some(interp_path) => {
@@ -255,12 +262,6 @@ pub fn execve_path(
     mm.brk_start = page_align_up(main.end).ok_or(Errno::ENOMEM)?;
     mm.brk = mm.brk_start;
 
-    // Stack: randomised top, grows down to RLIMIT_STACK; mmap area below it, as Linux lays out.
-    let random_pages = crate::rand::u64() % 0x4000;
-    let stack_top = USER_END - PAGE_SIZE * random_pages;
-    let gap = stack_limit.clamp(128 << 20, 1 << 40);
-    mm.mmap_base = page_align_down(stack_top - gap - PAGE_SIZE * (crate::rand::u64() % 0x1000));
-    mm.stack_limit = stack_limit.min(1 << 40);
     let mut random = [0u8; 16];
     crate::rand::fill(&mut random);
     // Set-user-ID and set-group-ID programs (not on nosuid mounts, and for scripts it is the

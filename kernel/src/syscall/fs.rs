@@ -642,7 +642,9 @@ fn splice_copy(input: &OpenFile, in_off: Option<&mut i64>, output: &OpenFile, mu
             *o += put as i64;
         }
         done += put;
-        if put < got {
+        // A short read ends the copy, as Linux's splice does: a tty or socket returns what it
+        // has rather than waiting for the whole count.
+        if put < got || got < n {
             break;
         }
     }
@@ -655,7 +657,8 @@ pub fn sys_sendfile(f: &mut TrapFrame) -> SysResult<usize> {
     if !input.readable() || !output.writable() {
         return Err(Errno::EBADF);
     }
-    if output.flags() & O_APPEND != 0 {
+    // Pipes and FIFOs cannot be spliced from (Linux's pipe has no splice_read).
+    if output.flags() & O_APPEND != 0 || input.metadata().file_type() == Some(fs::vfs::FileType::Fifo) {
         return Err(Errno::EINVAL);
     }
     if off_addr == 0 {

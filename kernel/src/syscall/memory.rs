@@ -215,8 +215,9 @@ pub fn sys_msync(f: &mut TrapFrame) -> SysResult<usize> {
     if !space.covered(addr, end) {
         return Err(Errno::ENOMEM);
     }
-    // MS_ASYNC schedules write-back; doing it now is a valid schedule.
-    space.sync_range(addr, end).map(|_| 0)
+    // MS_ASYNC schedules write-back; doing it now is a valid schedule. MS_SYNC waits until the
+    // data is on the disk, as fsync does.
+    space.sync_range(addr, end, flags & MS_SYNC != 0).map(|_| 0)
 }
 
 pub fn sys_mremap(f: &mut TrapFrame) -> SysResult<usize> {

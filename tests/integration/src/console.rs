@@ -54,6 +54,7 @@ impl Guest {
             arrivals: Vec::new(),
             cursor: 0,
             argv: argv.iter().map(|a| (*a).to_owned()).collect(),
+            boot: self.boot_description(),
             append: self.append.clone(),
             status: None,
             ended: false,
@@ -77,6 +78,7 @@ pub struct Console {
     /// Where the next `expect` starts looking.
     cursor: usize,
     argv: Vec<String>,
+    boot: String,
     append: Vec<String>,
     status: Option<Option<i32>>,
     ended: bool,
@@ -142,6 +144,15 @@ impl Console {
         self.snapshot()
     }
 
+    /// Stops the guest at once, as pulling the plug would (QEMU gets
+    /// SIGKILL: nothing more reaches its disks), and returns the boot so far.
+    pub fn stop(mut self) -> Run {
+        self.kill();
+        // Whatever was already on its way.
+        while self.pull(Instant::now() + Duration::from_secs(2)) {}
+        self.snapshot()
+    }
+
     /// Stops the guest and panics with `why` and the transcript.
     #[track_caller]
     pub fn fail(&mut self, why: &str) -> ! {
@@ -204,6 +215,7 @@ impl Console {
             .unwrap_or_default();
         Run {
             argv: self.argv.clone(),
+            boot: self.boot.clone(),
             append: self.append.clone(),
             status: self.status.flatten(),
             serial: self.transcript(),

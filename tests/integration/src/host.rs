@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::artifacts;
+use crate::need_initramfs;
 
 /// A directory holding `bin/busybox` with a symlink per applet, and other
 /// files copied out of the initramfs; removed on drop.
@@ -23,7 +23,7 @@ impl HostBusybox {
     /// the reason if the initramfs is missing or lacks one of them.
     pub fn extract(parent: &Path, extra: &[&str]) -> HostBusybox {
         static SERIAL: AtomicU32 = AtomicU32::new(0);
-        let (_, initrd) = artifacts().unwrap_or_else(|why| panic!("{why}"));
+        let initrd = need_initramfs().unwrap_or_else(|why| panic!("{why}"));
         let root = parent.join(format!(
             "host-busybox-{}-{}",
             std::process::id(),
@@ -103,6 +103,27 @@ impl HostBusybox {
             }
         }
     }
+}
+
+/// The contents of the file `guest_path` (absolute) in the initramfs
+/// `scripts/run` boots: how the test programs of tests/programs, built
+/// there by rootfs/build-initramfs, reach the tests that copy them onto a
+/// disk. Panics with the reason if the initramfs or the file is missing.
+pub fn initramfs_file(guest_path: &str) -> Vec<u8> {
+    let initrd = need_initramfs().unwrap_or_else(|why| panic!("{why}"));
+    let archive = gunzip(&initrd);
+    let entries = parse_newc(&archive).unwrap_or_else(|why| panic!("{}: {why}", initrd.display()));
+    let name = guest_path.trim_start_matches('/');
+    entries
+        .iter()
+        .find(|e| e.name == name)
+        .map(|e| e.data.to_vec())
+        .unwrap_or_else(|| {
+            panic!(
+                "{} has no {guest_path}; rebuild it with rootfs/build-initramfs",
+                initrd.display()
+            )
+        })
 }
 
 impl Drop for HostBusybox {

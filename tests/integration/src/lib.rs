@@ -1,7 +1,11 @@
-//! QEMU integration tests: boot the kernel with the busybox initramfs through
-//! `scripts/run` and check what real programs print and return.
+//! QEMU integration tests: boot the kernel through `scripts/run` and check
+//! what real programs print and return, from Alpine's own disk (the default,
+//! as in `scripts/run`) or from the busybox initramfs.
 //!
-//! The tests never build anything: they boot exactly the images on disk
+//! The tests build nothing but the Alpine disk images (and, for the
+//! reference Linux, build/linux-disk.initrd), which `rootfs/` makes from the
+//! cached wheel in seconds (a no-op when they are up to date): they boot
+//! exactly the kernel and initramfs on disk
 //! (`scripts/test` builds them first) and fail with a pointer to the build
 //! command when one is missing. `KERNEL=` and `INITRD=` pass through to
 //! `scripts/run`, so `KERNEL=$(rootfs/fetch-reference) cargo test -p qemu-tests`
@@ -10,18 +14,22 @@
 //! [`Guest::run`] boots to completion; [`Guest::spawn`] returns a
 //! [`Console`] to type on and read from while the guest runs. [`HostBusybox`]
 //! runs the initramfs's own busybox on the host, for outputs to compare with
-//! Linux's.
+//! Linux's. [`disk`] reads and checks disk images on the host.
 
 use std::env;
 use std::fmt;
+use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 mod console;
+pub mod disk;
 mod host;
 
 pub use console::Console;
-pub use host::HostBusybox;
+pub use host::{HostBusybox, initramfs_file};
 
 /// Seconds a guest may run before `scripts/run` kills QEMU (status 124).
 pub const DEFAULT_TIMEOUT_SECS: u32 = 120;
@@ -38,10 +46,10 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The kernel and initramfs `scripts/run` will boot, or why they are missing.
-pub(crate) fn artifacts() -> Result<(PathBuf, PathBuf), String> {
+/// The kernel `scripts/run` will boot: `KERNEL`, or our release build.
+pub fn kernel_path() -> PathBuf {
     let root = repo_root();
-    let kernel = match env::var_os("KERNEL") {
+    match env::var_os("KERNEL") {
         Some(k) => PathBuf::from(k),
         None => {
             let target = env::var_os("CARGO_TARGET_DIR")
@@ -49,31 +57,108 @@ pub(crate) fn artifacts() -> Result<(PathBuf, PathBuf), String> {
                 .unwrap_or_else(|| root.join("target"));
             target.join("x86_64-unknown-none/release/kernel")
         }
-    };
-    let initrd = env::var_os("INITRD")
+    }
+}
+
+/// The initramfs `scripts/run` boots with `RUN_ROOT=initramfs`.
+pub fn initramfs_path() -> PathBuf {
+    env::var_os("INITRD")
         .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("build/initramfs.cpio.gz"));
-    if !kernel.is_file() {
-        return Err(format!(
+        .unwrap_or_else(|| repo_root().join("build/initramfs.cpio.gz"))
+}
+
+/// Whether the kernel under test is a Linux bzImage (the reference kernel
+/// from `rootfs/fetch-reference`) rather than ours: the boot protocol's
+/// "HdrS" magic at offset 0x202. For the few checks whose claim is about
+/// this kernel's own design, not about Linux's behaviour.
+pub fn reference_linux() -> bool {
+    let mut header = [0u8; 0x206];
+    fs::File::open(kernel_path())
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok_and(|()| &header[0x202..] == b"HdrS")
+}
+
+fn need_kernel() -> Result<PathBuf, String> {
+    let kernel = kernel_path();
+    if kernel.is_file() {
+        Ok(kernel)
+    } else {
+        Err(format!(
             "kernel image {} not found; build it with \
              `cargo build -p kernel --target x86_64-unknown-none --release` \
              (scripts/test does this before running these tests)",
             kernel.display()
-        ));
+        ))
     }
-    if !initrd.is_file() {
-        return Err(format!(
+}
+
+pub(crate) fn need_initramfs() -> Result<PathBuf, String> {
+    let initrd = initramfs_path();
+    if initrd.is_file() {
+        Ok(initrd)
+    } else {
+        Err(format!(
             "initramfs {} not found; build it with rootfs/build-initramfs \
              (scripts/test does this before running these tests)",
             initrd.display()
-        ));
+        ))
     }
-    Ok((kernel, initrd))
 }
 
-/// One boot to configure: extra kernel command-line words and a timeout.
+/// Runs a builder script of `rootfs/`.
+fn run_builder(script: &str) -> Result<(), String> {
+    let out = Command::new(repo_root().join(script))
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {script}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{script} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// Makes sure the Alpine disk images (and, for the reference Linux, the
+/// initramfs it boots them with) are built and current; once per test
+/// binary. The builders are no-ops when nothing changed and lock against
+/// each other, so test binaries running side by side are fine.
+pub fn disk_images() -> Result<(), String> {
+    static BUILT: OnceLock<Result<(), String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            run_builder("rootfs/alpine-images")?;
+            if reference_linux() {
+                run_builder("rootfs/linux-disk-initrd")?;
+            }
+            Ok(())
+        })
+        .clone()
+}
+
+/// What a guest boots from: `scripts/run`'s `RUN_ROOT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Root {
+    /// Whatever `scripts/run` boots by default (Alpine's ext2 disk), with
+    /// `RUN_ROOT` and `RUN_DISK` removed from its environment.
+    Default,
+    /// `RUN_ROOT=ext2`: build/alpine-ext2.img, `root=/dev/vda rw`.
+    Ext2,
+    /// `RUN_ROOT=ext4`: Alpine's stock ext4 image, `root=/dev/vda ro rootfstype=ext4`.
+    Ext4,
+    /// `RUN_ROOT=initramfs`: the busybox initramfs with the test programs in /test.
+    Initramfs,
+}
+
+/// One boot to configure: the root, extra kernel command-line words and a
+/// timeout.
 #[derive(Clone, Debug)]
 pub struct Guest {
+    root: Root,
+    disk: Option<PathBuf>,
     append: Vec<String>,
     timeout_secs: u32,
 }
@@ -85,11 +170,32 @@ impl Default for Guest {
 }
 
 impl Guest {
+    /// `scripts/run`'s default boot: Alpine from build/alpine-ext2.img,
+    /// whose writes QEMU discards at exit.
     pub fn new() -> Self {
+        Self::with_root(Root::Default)
+    }
+
+    /// The busybox initramfs (`RUN_ROOT=initramfs`).
+    pub fn initramfs() -> Self {
+        Self::with_root(Root::Initramfs)
+    }
+
+    pub fn with_root(root: Root) -> Self {
         Guest {
+            root,
+            disk: None,
             append: Vec::new(),
             timeout_secs: DEFAULT_TIMEOUT_SECS,
         }
+    }
+
+    /// Boots this raw disk image read-write and keeps what the guest writes
+    /// (`RUN_DISK`); the root must be a disk one.
+    pub fn disk(mut self, image: &Path) -> Self {
+        assert_ne!(self.root, Root::Initramfs, "a disk image needs a disk root");
+        self.disk = Some(image.to_path_buf());
+        self
     }
 
     /// Adds a kernel command-line word; `NAME=value` reaches init's environment.
@@ -103,10 +209,31 @@ impl Guest {
         self
     }
 
+    /// What this boot is, for reports: the `RUN_*` settings that choose it.
+    fn boot_description(&self) -> String {
+        let mut words = vec![match self.root {
+            Root::Default => "RUN_ROOT unset".to_owned(),
+            Root::Ext2 => "RUN_ROOT=ext2".to_owned(),
+            Root::Ext4 => "RUN_ROOT=ext4".to_owned(),
+            Root::Initramfs => "RUN_ROOT=initramfs".to_owned(),
+        }];
+        if let Some(disk) = &self.disk {
+            words.push(format!("RUN_DISK={}", disk.display()));
+        }
+        if reference_linux() {
+            words.push(format!("KERNEL={}", kernel_path().display()));
+        }
+        words.join(" ")
+    }
+
     /// `scripts/run -- argv...` for this boot; panics, with the reason, if
     /// the images are missing.
     pub(crate) fn command(&self, argv: &[&str]) -> Command {
-        if let Err(why) = artifacts() {
+        let ready = need_kernel().and_then(|_| match self.root {
+            Root::Initramfs => need_initramfs().map(drop),
+            _ => disk_images(),
+        });
+        if let Err(why) = ready {
             panic!("{why}");
         }
         let mut cmd = Command::new(repo_root().join("scripts/run"));
@@ -115,6 +242,22 @@ impl Guest {
             .env("RUN_NO_BUILD", "1")
             .env("RUN_TIMEOUT", self.timeout_secs.to_string())
             .env("RUN_APPEND", self.append.join(" "));
+        match self.root {
+            Root::Default => cmd.env_remove("RUN_ROOT"),
+            Root::Ext2 => cmd.env("RUN_ROOT", "ext2"),
+            Root::Ext4 => cmd.env("RUN_ROOT", "ext4"),
+            Root::Initramfs => cmd.env("RUN_ROOT", "initramfs"),
+        };
+        if self.root != Root::Initramfs {
+            // An INITRD meant for the initramfs tests is not what a disk
+            // boots with: scripts/run picks the disk's own (none for this
+            // kernel, build/linux-disk.initrd for Linux).
+            cmd.env_remove("INITRD");
+        }
+        match &self.disk {
+            Some(disk) => cmd.env("RUN_DISK", disk),
+            None => cmd.env_remove("RUN_DISK"),
+        };
         cmd
     }
 
@@ -130,6 +273,7 @@ impl Guest {
             .unwrap_or_else(|e| panic!("cannot start scripts/run: {e}"));
         Run {
             argv: argv.iter().map(|a| (*a).to_owned()).collect(),
+            boot: self.boot_description(),
             append: self.append.clone(),
             // None: scripts/run itself was killed by a signal.
             status: out.status.code(),
@@ -143,6 +287,8 @@ impl Guest {
 #[derive(Clone, Debug)]
 pub struct Run {
     pub argv: Vec<String>,
+    /// What was booted (`RUN_ROOT`, `RUN_DISK`, a reference `KERNEL`).
+    pub boot: String,
     pub append: Vec<String>,
     /// The guest command's status as `scripts/run` reports it.
     pub status: Option<i32>,
@@ -165,6 +311,7 @@ impl Run {
 impl fmt::Display for Run {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "--- scripts/run -- {:?}", self.argv)?;
+        writeln!(f, "--- {}", self.boot)?;
         if !self.append.is_empty() {
             writeln!(f, "--- RUN_APPEND={:?}", self.append.join(" "))?;
         }
@@ -389,6 +536,7 @@ mod tests {
     fn display_includes_everything() {
         let run = Run {
             argv: vec!["true".into()],
+            boot: "RUN_ROOT=ext4".into(),
             append: vec!["ABI_TEST=1".into()],
             status: Some(TIMEOUT_STATUS),
             serial: "line one\nline two\n".into(),
@@ -397,6 +545,7 @@ mod tests {
         let text = run.to_string();
         for part in [
             "\"true\"",
+            "RUN_ROOT=ext4",
             "ABI_TEST=1",
             "timed out",
             "line one\nline two",

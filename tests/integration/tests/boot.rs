@@ -1,5 +1,6 @@
-//! Boot the kernel and run real programs as init (there is no fork yet, so
-//! each test is one boot whose init execs the program under test).
+//! Boot the kernel with the busybox initramfs (`RUN_ROOT=initramfs`) and run
+//! real programs as init: each test is one boot whose init execs the program
+//! under test.
 //! Expected outputs were checked against Linux 6.18 with the same initramfs
 //! (`KERNEL=$(rootfs/fetch-reference) cargo test -p qemu-tests`).
 
@@ -7,27 +8,27 @@ use qemu_tests::{Guest, TIMEOUT_STATUS, check_abi_report};
 
 #[test]
 fn shell_prints_and_exits_with_its_status() {
-    let run = Guest::new().run(&["sh", "-c", "echo hello; exit 7"]);
+    let run = Guest::initramfs().run(&["sh", "-c", "echo hello; exit 7"]);
     assert!(run.has_line("hello"), "expected a line 'hello'\n{run}");
     assert_eq!(run.status, Some(7), "{run}");
 }
 
 #[test]
 fn false_exits_1() {
-    let run = Guest::new().run(&["/bin/false"]);
+    let run = Guest::initramfs().run(&["/bin/false"]);
     assert_eq!(run.status, Some(1), "{run}");
 }
 
 #[test]
 fn true_exits_0() {
-    let run = Guest::new().run(&["/bin/true"]);
+    let run = Guest::initramfs().run(&["/bin/true"]);
     assert_eq!(run.status, Some(0), "{run}");
 }
 
 /// abi_check's last step writes to a read-only page: death by SIGSEGV is
 /// status 128 + 11 for the harness.
 fn abi_check(path: &str) {
-    let run = Guest::new()
+    let run = Guest::initramfs()
         .append("ABI_TEST=1")
         .run(&[path, "alpha", "beta gamma"]);
     if let Err(why) = check_abi_report(&run.serial) {
@@ -54,7 +55,7 @@ fn abi_check_static_pie() {
 fn double_quote_round_trips() {
     // A '"' cannot sit inside a quoted Linux command-line argument, so
     // scripts/run sends this word as ash's $'...' form.
-    let run = Guest::new().run(&["sh", "-c", r#"echo "a  b""#]);
+    let run = Guest::initramfs().run(&["sh", "-c", r#"echo "a  b""#]);
     assert!(run.has_line("a  b"), "expected a line 'a  b'\n{run}");
     assert_eq!(run.status, Some(0), "{run}");
 }
@@ -75,7 +76,7 @@ fn arguments_round_trip_byte_for_byte() {
     ];
     let mut argv = vec!["sh", "-c", script, "sh"];
     argv.extend(args);
-    let run = Guest::new().run(&argv);
+    let run = Guest::initramfs().run(&argv);
     assert!(run.has_line("first"), "{run}");
     for arg in args {
         let line = format!("[{arg}]");
@@ -90,7 +91,7 @@ fn malformed_elf_is_an_exec_error() {
     // ENOEXEC. ash then tries to run it as a script by re-executing itself
     // through /proc/self/exe, which fails with ENOENT since nothing mounts
     // /proc; hence Linux's (and our) "not found" and status 127.
-    let run = Guest::new().run(&["sh", "-c", "exec /test/bad.elf"]);
+    let run = Guest::initramfs().run(&["sh", "-c", "exec /test/bad.elf"]);
     assert!(
         run.has_line("sh: exec: line 0: /test/bad.elf: not found"),
         "expected ash's exec error\n{run}"
@@ -100,7 +101,7 @@ fn malformed_elf_is_an_exec_error() {
 
 #[test]
 fn hung_guest_times_out() {
-    let run = Guest::new()
+    let run = Guest::initramfs()
         .timeout_secs(5)
         .run(&["sh", "-c", "while :; do :; done"]);
     assert_eq!(run.status, Some(TIMEOUT_STATUS), "{run}");

@@ -50,7 +50,9 @@ fn pipeline_prints_what_linux_prints() {
     );
     let want = String::from_utf8_lossy(&want.stdout).into_owned();
 
-    let run = Guest::new().timeout_secs(300).run(&["sh", "-c", PIPELINE]);
+    let run = Guest::initramfs()
+        .timeout_secs(300)
+        .run(&["sh", "-c", PIPELINE]);
     if let Some(diff) = describe_difference(&want, init_output(&run)) {
         panic!("guest output differs from the host's {want:?}\n{diff}\n{run}");
     }
@@ -109,7 +111,7 @@ fn assert_same_as_host(want: &str, got: &str, run: &Run) {
 #[test]
 fn shell_script_prints_what_linux_prints() {
     let want = shell_check_on_host();
-    let run = Guest::new()
+    let run = Guest::initramfs()
         .timeout_secs(600)
         .run(&["sh", "-c", &guest_shell_check_command()]);
     assert_same_as_host(&want, init_output(&run), &run);
@@ -122,10 +124,11 @@ fn shell_script_prints_what_linux_prints() {
 fn sleep_2_takes_2_host_seconds() {
     // Timed between markers the guest prints around the sleep, so boot time
     // does not count; arrival times on the host's side of the serial port.
-    let mut con =
-        Guest::new()
-            .timeout_secs(300)
-            .spawn(&["sh", "-c", "echo @@before; sleep 2; echo @@after"]);
+    let mut con = Guest::initramfs().timeout_secs(300).spawn(&[
+        "sh",
+        "-c",
+        "echo @@before; sleep 2; echo @@after",
+    ]);
     let before = con.expect("@@before\n", secs(240));
     let after = con.expect("@@after\n", secs(60));
     let took = after.duration_since(before).as_secs_f64();
@@ -149,7 +152,9 @@ fn assert_proc_check(run: &Run) {
 #[test]
 fn proc_check_as_init() {
     // PID 1: proc_check forks a worker and reaps orphans itself.
-    let run = Guest::new().timeout_secs(900).run(&["/test/proc_check"]);
+    let run = Guest::initramfs()
+        .timeout_secs(900)
+        .run(&["/test/proc_check"]);
     assert_proc_check(&run);
     assert_eq!(run.status, Some(0), "{run}");
 }
@@ -157,7 +162,7 @@ fn proc_check_as_init() {
 #[test]
 fn proc_check_pie_under_a_shell() {
     // An ordinary process under an init shell, and the static-PIE build.
-    let run = Guest::new().timeout_secs(900).run(&[
+    let run = Guest::initramfs().timeout_secs(900).run(&[
         "sh",
         "-c",
         "/test/proc_check-pie; echo \"proc_check status $?\"",
@@ -174,7 +179,7 @@ const PROMPT: &str = "/ # ";
 
 #[test]
 fn serial_console_input_reaches_the_shell() {
-    let mut con = Guest::new().timeout_secs(300).spawn(&["sh"]);
+    let mut con = Guest::initramfs().timeout_secs(300).spawn(&["sh"]);
     con.expect(PROMPT, secs(240));
     con.send(b"echo hello\n");
     // The line itself is echoed first ("/ # echo hello"); the output is
@@ -191,10 +196,11 @@ fn job_control_on_the_serial_console() {
     // setsid -c makes the console the controlling terminal of a new session
     // whose interactive shell then does job control. Markers are computed
     // ($((...)), $?) so that the shell's echo of a typed line never matches.
-    let mut con =
-        Guest::new()
-            .timeout_secs(600)
-            .spawn(&["sh", "-c", "setsid -c sh; echo shell-exited-$?"]);
+    let mut con = Guest::initramfs().timeout_secs(600).spawn(&[
+        "sh",
+        "-c",
+        "setsid -c sh; echo shell-exited-$?",
+    ]);
     let t = secs(60);
     con.expect(PROMPT, secs(240));
 
@@ -267,7 +273,9 @@ fn syscall_fuzz_then_shell_script_still_matches() {
         "/test/syscall_fuzz {seed} {FUZZ_CALLS}; echo \"fuzz-status-$?\"; {}",
         guest_shell_check_command()
     );
-    let run = Guest::new().timeout_secs(1800).run(&["sh", "-c", &cmd]);
+    let run = Guest::initramfs()
+        .timeout_secs(1800)
+        .run(&["sh", "-c", &cmd]);
     let want = want.join().expect("shell_check on the host");
 
     let made = format!("syscall_fuzz: {FUZZ_CALLS} of {FUZZ_CALLS} calls made");
