@@ -85,7 +85,7 @@ fn scan_gpt(sectors: u64, read: &mut dyn FnMut(u64, &mut [u8]) -> bool) -> Vec<P
     let table = u64_at(&hdr, 72);
     let count = u32_at(&hdr, 80).min(1024) as u64;
     let size = u32_at(&hdr, 84) as u64;
-    if !(128..=4096).contains(&size) || size % 8 != 0 {
+    if !(128..=4096).contains(&size) || !size.is_multiple_of(8) {
         return Vec::new();
     }
     let mut parts = Vec::new();

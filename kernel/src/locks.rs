@@ -118,7 +118,7 @@ pub fn set(inode: &Arc<dyn Inode>, want: Lock, unlock: bool, wait: bool) -> SysR
             let tick = 1_000_000_000 / crate::arch::pic::HZ;
             loop {
                 let deadline = crate::arch::cpu::uptime_ns() + tick;
-                match RELEASED.wait(WaitOpts::until(Some(deadline)), || try_set()) {
+                match RELEASED.wait(WaitOpts::until(Some(deadline)), &try_set) {
                     Ok(r) => break r,
                     Err(Errno::ETIMEDOUT) => continue,
                     Err(e) => break Err(e),

@@ -70,7 +70,7 @@ pub fn probe() {
         for p in parts.iter().filter(|p| p.number < PART_MINORS) {
             nodes.push((alloc::format!("{}{}", name, p.number), index * PART_MINORS + p.number, p.start, p.sectors));
         }
-        if parts.len() > 0 {
+        if !parts.is_empty() {
             let names: Vec<&str> = nodes[1..].iter().map(|n| n.0.as_str()).collect();
             log::info!(" {}: {}", name, names.join(" "));
         }

@@ -47,7 +47,7 @@ impl BlockDevice for DiskWindow {
 impl DiskWindow {
     fn check(&self, lba: u64, len: usize) -> SysResult<()> {
         let blocks = (len / 512) as u64;
-        if len % 512 != 0 || lba.checked_add(blocks).is_none_or(|e| e > self.sectors) {
+        if !len.is_multiple_of(512) || lba.checked_add(blocks).is_none_or(|e| e > self.sectors) {
             return Err(Errno::EIO);
         }
         Ok(())

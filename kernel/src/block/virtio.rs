@@ -58,7 +58,7 @@ impl VirtioBlock {
 
     fn check(buf_len: usize, lba: u64, capacity: u64) -> SysResult<()> {
         let sectors = (buf_len / SECTOR_SIZE) as u64;
-        if buf_len == 0 || buf_len % SECTOR_SIZE != 0 || lba.checked_add(sectors).is_none_or(|e| e > capacity) {
+        if buf_len == 0 || !buf_len.is_multiple_of(SECTOR_SIZE) || lba.checked_add(sectors).is_none_or(|e| e > capacity) {
             return Err(Errno::EIO);
         }
         Ok(())

@@ -97,8 +97,8 @@ impl SharedFile {
                 continue;
             }
             let valid = (size - index * PAGE_SIZE).min(PAGE_SIZE) as usize;
-            let mut src: &[u8] = &bytes(p.pa)[..valid];
-            self.inode.write_at(index * PAGE_SIZE, &mut src)?;
+            let src: &[u8] = &bytes(p.pa)[..valid];
+            self.inode.write_at(index * PAGE_SIZE, &src)?;
             p.dirty = false;
         }
         Ok(())

@@ -634,7 +634,7 @@ fn splice_copy(input: &OpenFile, in_off: Option<&mut i64>, output: &OpenFile, mu
             Err(e) if done == 0 => return Err(e),
             Err(_) => break,
         };
-        after_write(output, out_off.as_deref().map(|o| *o), put);
+        after_write(output, out_off.as_deref().copied(), put);
         if let Some(o) = in_off.as_deref_mut() {
             *o += put as i64;
         }

@@ -209,7 +209,7 @@ pub fn sys_timer_create(f: &mut TrapFrame) -> SysResult<usize> {
             timer::Notify::Signal { signo, value } => Notify::Signal { sig: signo, value },
             timer::Notify::Thread { signo, tid, value } => {
                 // The target thread must belong to the caller's process.
-                if !crate::process::tasks::thread(tid as u32).is_some_and(|x| x.process.pid == t.process.pid) {
+                if crate::process::tasks::thread(tid as u32).is_none_or(|x| x.process.pid != t.process.pid) {
                     return Err(Errno::EINVAL);
                 }
                 Notify::Thread { sig: signo, value, tid: tid as u32 }
