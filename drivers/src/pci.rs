@@ -49,6 +49,7 @@ impl ConfigurationAccess for PortCam {
         }
     }
 
+    // SAFETY: the ports hold no state of their own; each access writes the address it uses.
     unsafe fn unsafe_clone(&self) -> Self {
         PortCam { _private: () }
     }

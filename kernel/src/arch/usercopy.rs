@@ -31,6 +31,7 @@ __copy_user:
     options(att_syntax)
 );
 
+// SAFETY: defined by the global_asm above (routine and exception-table bounds from the linker).
 unsafe extern "C" {
     fn __copy_user(dst: *mut u8, src: *const u8, len: usize) -> usize;
     static __ex_table_start: u64;

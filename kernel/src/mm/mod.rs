@@ -34,6 +34,7 @@ use x86_64::structures::paging::PageTableFlags as F;
 
 use crate::boot_info::{BootInfo, E820_RAM};
 
+// SAFETY: section boundaries defined by the linker script; only their addresses are used.
 unsafe extern "C" {
     static __boot_start: u8;
     static __text_start: u8;
