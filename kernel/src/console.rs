@@ -43,10 +43,12 @@ pub fn handle_serial_interrupt(on_byte: &mut dyn FnMut(u8)) {
     SERIAL.lock().handle_interrupt(on_byte);
 }
 
-/// Turns on the UART's receive interrupt (IRQ 4).
+/// Turns on the UART's receive interrupt (ISA IRQ 4).
 pub fn enable_serial_rx_interrupt() {
     SERIAL.lock().enable_rx_interrupt();
-    crate::arch::pic::unmask(crate::arch::pic::IRQ_COM1);
+    if let Some(line) = crate::arch::irq::claim_isa(crate::arch::pic::IRQ_COM1) {
+        crate::arch::irq::unmask(line);
+    }
 }
 
 #[macro_export]

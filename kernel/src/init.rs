@@ -87,16 +87,23 @@ pub fn cmdline() -> String {
     CMDLINE.get().cloned().unwrap_or_default()
 }
 
-pub fn start(info: &BootInfo) -> ! {
+/// Takes in the command line and applies what must hold before the drivers print anything
+/// (`quiet`, `loglevel=`, `panic=`), as Linux parses its early parameters first. Needs the heap.
+pub fn early_params(info: &BootInfo) {
     let cmdline_text = String::from_utf8_lossy(info.cmdline()).into_owned();
-    CMDLINE.call_once(|| cmdline_text.clone());
     let cmd: Cmdline = cmdline::parse(&cmdline_text);
+    CMDLINE.call_once(|| cmdline_text);
     if let Some(level) = cmd.loglevel {
         crate::console::set_loglevel(level);
     }
     if let Some(t) = cmd.panic_timeout {
         crate::panic::set_timeout(t);
     }
+}
+
+pub fn start(info: &BootInfo) -> ! {
+    let cmdline_text = cmdline();
+    let cmd: Cmdline = cmdline::parse(&cmdline_text);
     log::info!("Linux-ABI kernel (release {}) booting", core::str::from_utf8(crate::syscall::RELEASE).unwrap_or("?"));
     log::info!("Command line: {}", cmdline_text);
     for w in &cmd.warnings {

@@ -38,9 +38,12 @@ extern "C" fn kernel_start(start_info: u64) -> ! {
     arch::pic::init();
     let info = boot_info::parse(start_info);
     mm::init(&info);
+    init::early_params(&info);
+    arch::irq::init(drivers::acpi::discover_madt(&power::read_phys, info.rsdp));
     rand::init();
     time::init();
     power::init(info.rsdp);
+    sched::park::install_fs_parking();
     block::probe();
     arch::syscall_entry::init();
     init::start(&info)

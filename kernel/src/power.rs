@@ -9,7 +9,7 @@ use crate::sync::SpinLock;
 static ACPI: SpinLock<Option<AcpiPower>> = SpinLock::new(None);
 
 /// Reads physical memory through the direct map (ACPI tables live below 4 GiB on PCs).
-fn read_phys(pa: u64, buf: &mut [u8]) -> bool {
+pub fn read_phys(pa: u64, buf: &mut [u8]) -> bool {
     let Some(end) = pa.checked_add(buf.len() as u64) else { return false };
     if end > 1 << 32 || end > crate::mm::direct_map_end() {
         return false;

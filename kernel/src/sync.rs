@@ -2,8 +2,17 @@
 //! CPU can never spin on a lock its own CPU holds.
 
 use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use x86_64::instructions::interrupts;
+
+/// Spin locks held on this CPU (single CPU for now; per-CPU with SMP). A thread must not sleep
+/// while it holds one: its interrupts are off and another thread could spin on it forever.
+static HELD: AtomicUsize = AtomicUsize::new(0);
+
+pub fn spin_locks_held() -> usize {
+    HELD.load(Ordering::Relaxed)
+}
 
 pub struct SpinLock<T> {
     inner: spin::Mutex<T>,
@@ -22,7 +31,9 @@ impl<T> SpinLock<T> {
     pub fn lock(&self) -> SpinLockGuard<'_, T> {
         let irq_was_enabled = interrupts::are_enabled();
         interrupts::disable();
-        SpinLockGuard { guard: Some(self.inner.lock()), irq_was_enabled }
+        let guard = self.inner.lock();
+        HELD.fetch_add(1, Ordering::Relaxed);
+        SpinLockGuard { guard: Some(guard), irq_was_enabled }
     }
 }
 
@@ -42,6 +53,7 @@ impl<T> DerefMut for SpinLockGuard<'_, T> {
 impl<T> Drop for SpinLockGuard<'_, T> {
     fn drop(&mut self) {
         self.guard = None;
+        HELD.fetch_sub(1, Ordering::Relaxed);
         if self.irq_was_enabled {
             interrupts::enable();
         }

@@ -9,12 +9,14 @@
 //! blocks.
 
 mod aml;
+mod madt;
 mod pm;
 mod tables;
 #[cfg(test)]
 mod tests;
 
 pub use aml::{SleepType, find_s5};
+pub use madt::{IoApic, Madt, Signal, SourceOverride, discover_madt};
 
 use pm::{HwPorts, SLEEP_TYPE_MAX};
 use tables::SDT_HEADER_LEN;

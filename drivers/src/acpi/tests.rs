@@ -821,3 +821,44 @@ fn reset_writes() {
         assert!(io.writes.is_empty());
     }
 }
+
+#[test]
+fn madt_of_qemu_pc_routes_the_pit_to_gsi_2_and_pci_lines_level_triggered() {
+    let madt = discover_madt(&qemu(PC_RSDP, PC_TABLES), PC_RSDP.0).expect("MADT");
+    assert_eq!(madt.lapic_address, 0xFEE0_0000);
+    assert!(madt.pcat_compat);
+    assert_eq!(madt.io_apics, [IoApic { id: 0, address: 0xFEC0_0000, gsi_base: 0 }]);
+    assert_eq!(madt.isa_irq(0).0, 2);
+    assert_eq!(madt.isa_irq(4), (4, Signal::ISA));
+    // QEMU's pc machine declares its PCI interrupt lines (5, 9, 10, 11) level, active high.
+    let pci = Signal { level_triggered: true, active_low: false };
+    for irq in [5, 9, 10, 11] {
+        assert_eq!(madt.isa_irq(irq), (irq as u32, pci), "IRQ {irq}");
+    }
+}
+
+#[test]
+fn madt_of_qemu_q35() {
+    let madt = discover_madt(&qemu(Q35_RSDP, Q35_TABLES), Q35_RSDP.0).expect("MADT");
+    assert_eq!(madt.io_apics.len(), 1);
+    assert_eq!(madt.isa_irq(0).0, 2);
+}
+
+#[test]
+fn madt_with_bad_entry_lengths_is_rejected_not_looped_on() {
+    let mut body = vec![0u8; 8];
+    put(&mut body, 0, &0xFEE0_0000u32.to_le_bytes());
+    // An I/O APIC entry, then an entry claiming length 0.
+    body.extend_from_slice(&[1, 12, 0, 0, 0, 0, 0xC0, 0xFE, 0, 0, 0, 0]);
+    body.extend_from_slice(&[2, 0, 0, 0]);
+    assert_eq!(madt::parse_madt(&sdt(b"APIC", 1, &body)), None);
+    body.truncate(8 + 12);
+    body.extend_from_slice(&[2, 200, 0, 0]);
+    assert_eq!(madt::parse_madt(&sdt(b"APIC", 1, &body)), None);
+    body.truncate(8 + 12);
+    let madt = madt::parse_madt(&sdt(b"APIC", 1, &body)).expect("well-formed");
+    assert_eq!(madt.io_apics[0].address, 0xFEC0_0000);
+    // Without an I/O APIC there is nothing to route through.
+    body.truncate(8);
+    assert_eq!(madt::parse_madt(&sdt(b"APIC", 1, &body)), None);
+}

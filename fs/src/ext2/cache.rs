@@ -28,8 +28,8 @@ const EVICT_SCAN: usize = 512;
 /// Most blocks written in one device transfer.
 const MAX_RUN: usize = 256;
 
-pub(crate) type BufRead<'a> = spin::RwLockReadGuard<'a, Vec<u8>>;
-pub(crate) type BufWrite<'a> = spin::RwLockWriteGuard<'a, Vec<u8>>;
+pub(crate) type BufRead<'a> = crate::sync::RwLockReadGuard<'a, Vec<u8>>;
+pub(crate) type BufWrite<'a> = crate::sync::RwLockWriteGuard<'a, Vec<u8>>;
 
 /// One cached block.
 pub(crate) struct Buffer {

@@ -1,5 +1,5 @@
-//! Legacy interrupt routing: the two 8259 PICs remapped to vectors 32–47, and the PIT as the
-//! periodic tick. (The LAPIC/IOAPIC replace these once SMP and MSI devices arrive.)
+//! The legacy chips: the two 8259 PICs (remapped to vectors 32–47 and fully masked; they route
+//! interrupts only on machines without an I/O APIC, see `irq`), and the PIT as the periodic tick.
 
 use x86_64::instructions::port::Port;
 

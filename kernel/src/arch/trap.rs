@@ -3,7 +3,7 @@
 
 use core::arch::global_asm;
 
-use super::gdt;
+use super::{gdt, irq};
 
 /// Saved user (or interrupted kernel) registers, laid out like Linux's `pt_regs`: the syscall
 /// number shares the slot of the CPU's error code (`orig_rax`).
@@ -189,18 +189,19 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
                 crate::panic::kernel_fault(frame, None);
             }
         }
-        v if v < 48 => {
-            let irq = (v - 32) as u8;
-            match irq {
-                super::pic::IRQ_TIMER => {
-                    crate::process::account_tick(frame.is_user());
-                    crate::sched::timer::tick();
-                }
-                super::pic::IRQ_COM1 => crate::tty::serial_interrupt(),
-                other => crate::block::interrupt(other),
+        v if v < (irq::VECTOR_BASE + irq::LINES) as u64 => {
+            let line = (v - irq::VECTOR_BASE as u64) as u8;
+            if line == irq::isa_line(super::pic::IRQ_TIMER) {
+                crate::process::account_tick(frame.is_user());
+                crate::sched::timer::tick();
+            } else if line == irq::isa_line(super::pic::IRQ_COM1) {
+                crate::tty::serial_interrupt();
+            } else {
+                crate::block::interrupt(line);
             }
-            super::pic::end_of_interrupt(irq);
+            irq::end_of_interrupt(line);
         }
+        v if v == super::apic::SPURIOUS_VECTOR as u64 => {}
         _ => log::warn!("unexpected interrupt vector {}", frame.vector),
     }
     if frame.is_user() {

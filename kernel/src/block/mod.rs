@@ -26,12 +26,14 @@ const PART_MINORS: u32 = 16;
 
 pub struct Disk {
     pub dev: Arc<VirtioBlock>,
-    pub irq: u8,
     /// The whole disk and each partition: (device-node name, minor, first sector, sectors).
     pub nodes: Vec<(String, u32, u64, u64)>,
 }
 
 static DISKS: SpinLock<Vec<Arc<Disk>>> = SpinLock::new(Vec::new());
+/// Every device by interrupt line, from the moment it can interrupt (before its partitions are
+/// read).
+static ON_LINES: SpinLock<Vec<Arc<VirtioBlock>>> = SpinLock::new(Vec::new());
 
 pub fn disks() -> Vec<Arc<Disk>> {
     DISKS.lock().clone()
@@ -50,12 +52,16 @@ pub fn probe() {
             continue;
         }
         root.set_command(df, Command::IO_SPACE | Command::MEMORY_SPACE | Command::BUS_MASTER);
-        let irq = (cam.read_word(df, 0x3c) & 0xff) as u8;
+        // The interrupt-line register: the ISA IRQ firmware routed INTx to.
+        let Some(line) = crate::arch::irq::claim_pci((cam.read_word(df, 0x3c) & 0xff) as u8) else {
+            log::warn!("virtio-blk at {:?}: no usable interrupt line", df);
+            continue;
+        };
         let Ok(transport) = PciTransport::new::<hal::KernelHal, _>(&mut root, df) else {
             log::warn!("virtio-blk at {:?}: transport setup failed", df);
             continue;
         };
-        let Some(dev) = VirtioBlock::new(transport, irq) else {
+        let Some(dev) = VirtioBlock::new(transport, line) else {
             log::warn!("virtio-blk at {:?}: device setup failed", df);
             continue;
         };
@@ -63,8 +69,10 @@ pub fn probe() {
         if index >= 26 {
             break;
         }
+        ON_LINES.lock().push(dev.clone());
+        crate::arch::irq::unmask(line);
         let name = alloc::format!("vd{}", (b'a' + index as u8) as char);
-        log::info!("virtio_blk: [{}] {} 512-byte logical blocks ({} MB), IRQ {}", name, dev.sectors(), dev.sectors() / 2048, irq);
+        log::info!("virtio_blk: [{}] {} 512-byte logical blocks ({} MB), IRQ {}", name, dev.sectors(), dev.sectors() / 2048, line);
         let mut nodes = alloc::vec![(name.clone(), index * PART_MINORS, 0, dev.sectors())];
         let parts = drivers::partition::scan(dev.sectors(), &mut |lba, buf| dev.read(lba, buf).is_ok());
         for p in parts.iter().filter(|p| p.number < PART_MINORS) {
@@ -78,10 +86,7 @@ pub fn probe() {
             let file = Arc::new(file::BlockFile { dev: dev.clone(), start: *start, sectors: *sectors });
             let _ = fs::vfs::register_block_device(VIRTBLK_MAJOR, *minor, file);
         }
-        DISKS.lock().push(Arc::new(Disk { dev, irq, nodes }));
-        if irq < 16 {
-            crate::arch::pic::unmask(irq);
-        }
+        DISKS.lock().push(Arc::new(Disk { dev, nodes }));
     }
 }
 
@@ -117,9 +122,14 @@ pub fn window(rdev: u64) -> Option<(Arc<VirtioBlock>, u64, u64)> {
     Some((disk.dev.clone(), *start, *sectors))
 }
 
-/// A legacy IRQ line fired: every disk on it gets a look (lines are shared).
-pub fn interrupt(irq: u8) {
-    for d in DISKS.lock().iter().filter(|d| d.irq == irq) {
-        d.dev.interrupt(irq);
+/// A device interrupt line fired: every disk on it gets a look (PCI INTx lines are shared).
+/// The line is masked if some disk could not be acknowledged here; its requester unmasks it.
+pub fn interrupt(line: u8) {
+    let mut mask = false;
+    for dev in ON_LINES.lock().iter().filter(|d| d.line() == line) {
+        mask |= !dev.interrupt();
+    }
+    if mask {
+        crate::arch::irq::mask(line);
     }
 }

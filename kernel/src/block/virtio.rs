@@ -1,10 +1,11 @@
 //! virtio-blk over PCI (virtio-drivers' modern PCI transport). One request is in flight per device
-//! (a sleeping mutex serialises them) and the requester polls the used ring until it completes.
+//! (a sleeping mutex serialises them); the requester sleeps until the device interrupts. During
+//! boot, before any thread exists, it halts the CPU until the interrupt instead.
 //!
-//! Why poll rather than sleep until the interrupt: the filesystem crates hold spin locks (the ext2
-//! inode and buffer caches) across block reads, so a requester that slept could leave another
-//! thread spinning forever on one of those locks on this single CPU. A request takes tens of
-//! microseconds under QEMU, so polling costs little; sleeping I/O comes with sleeping fs locks.
+//! The interrupt line is level-triggered and stays asserted until the device's ISR status is read,
+//! which needs the device (held by the requester). So the handler acknowledges a free device
+//! itself, and otherwise masks the line and wakes the requester, which acknowledges and unmasks
+//! before every check of its request: a requester never sleeps with the line masked.
 
 use alloc::sync::Arc;
 
@@ -13,21 +14,27 @@ use virtio_drivers::device::blk::{BlkReq, BlkResp, SECTOR_SIZE, VirtIOBlk};
 use virtio_drivers::transport::pci::PciTransport;
 
 use super::hal::KernelHal;
+use crate::arch::irq;
 use crate::sched::mutex::Mutex;
+use crate::sched::wait::{WaitOpts, WaitQueue};
+
+type Device = VirtIOBlk<KernelHal, PciTransport>;
 
 pub struct VirtioBlock {
-    dev: Mutex<VirtIOBlk<KernelHal, PciTransport>>,
+    dev: Mutex<Device>,
     capacity: u64,
     read_only: bool,
-    irq: u8,
+    /// Requesters waiting for the device's interrupt.
+    done: WaitQueue,
+    line: u8,
 }
 
 impl VirtioBlock {
-    pub fn new(transport: PciTransport, irq: u8) -> Option<Arc<VirtioBlock>> {
+    pub fn new(transport: PciTransport, line: u8) -> Option<Arc<VirtioBlock>> {
         let mut blk = VirtIOBlk::<KernelHal, _>::new(transport).ok()?;
         blk.enable_interrupts();
         let (capacity, read_only) = (blk.capacity(), blk.readonly());
-        Some(Arc::new(VirtioBlock { dev: Mutex::new(blk), capacity, read_only, irq }))
+        Some(Arc::new(VirtioBlock { dev: Mutex::new(blk), capacity, read_only, done: WaitQueue::new(), line }))
     }
 
     /// Sectors of 512 bytes.
@@ -35,25 +42,47 @@ impl VirtioBlock {
         self.capacity
     }
 
-    /// Interrupt (level-triggered: it stays asserted until the ISR status is read). With the
-    /// device free, acknowledge here; while a requester holds it, mask the line and let the
-    /// requester acknowledge and unmask once its request is done.
-    pub fn interrupt(&self, irq: u8) {
-        match self.dev.try_lock() {
-            Some(mut dev) => {
-                dev.ack_interrupt();
-            }
-            None => crate::arch::pic::mask(irq),
+    pub fn line(&self) -> u8 {
+        self.line
+    }
+
+    /// The device's line fired. Returns whether the device was acknowledged here; if not (a
+    /// requester holds it), the requester is woken to do it and the caller must mask the line.
+    pub fn interrupt(&self) -> bool {
+        if let Some(mut dev) = self.dev.try_lock() {
+            dev.ack_interrupt();
+            return true;
         }
+        self.done.wake_all();
+        false
+    }
+
+    /// Acknowledges the device and re-enables its line; then whether `token` has completed.
+    fn ack_and_check(&self, dev: &mut Device, token: u16) -> bool {
+        dev.ack_interrupt();
+        irq::unmask(self.line);
+        dev.peek_used() == Some(token)
     }
 
     /// Waits for the request `token` to complete.
-    fn wait_for(&self, dev: &mut VirtIOBlk<KernelHal, PciTransport>, token: u16) {
-        while dev.peek_used() != Some(token) {
-            core::hint::spin_loop();
+    fn wait_for(&self, dev: &mut Device, token: u16) {
+        if crate::process::current_thread().is_none() {
+            // Boot (probing partitions, mounting the root): nothing else could run, so halt until
+            // an interrupt. `enable_and_hlt` lets one in only once halted: none is missed between
+            // the check and the halt.
+            let enabled = x86_64::instructions::interrupts::are_enabled();
+            x86_64::instructions::interrupts::disable();
+            while !self.ack_and_check(dev, token) {
+                x86_64::instructions::interrupts::enable_and_hlt();
+                x86_64::instructions::interrupts::disable();
+            }
+            if enabled {
+                x86_64::instructions::interrupts::enable();
+            }
+            return;
         }
-        dev.ack_interrupt();
-        crate::arch::pic::unmask(self.irq);
+        let opts = WaitOpts { interruptible: false, deadline: None };
+        let _ = self.done.wait(opts, || self.ack_and_check(dev, token).then_some(()));
     }
 
     fn check(buf_len: usize, lba: u64, capacity: u64) -> SysResult<()> {

@@ -3,6 +3,7 @@
 //! per-CPU current pointer are where SMP will split.
 
 pub mod mutex;
+pub mod park;
 pub mod timer;
 pub mod wait;
 
@@ -174,7 +175,9 @@ pub fn start_first(t: Arc<Thread>) -> ! {
     t.arch_load();
     let frame = t.user_frame();
     percpu::set_current(Arc::into_raw(t) as *const ());
-    crate::arch::pic::unmask(crate::arch::pic::IRQ_TIMER);
+    if let Some(line) = crate::arch::irq::claim_isa(crate::arch::pic::IRQ_TIMER) {
+        crate::arch::irq::unmask(line);
+    }
     crate::arch::trap::enter_frame(frame)
 }
 

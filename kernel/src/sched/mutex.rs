@@ -32,7 +32,7 @@ impl<T> Mutex<T> {
 
     /// Takes the lock if it is free (usable from interrupt handlers).
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.try_acquire().then_some(MutexGuard { mutex: self })
+        self.try_acquire().then(|| MutexGuard { mutex: self })
     }
 
     /// Sleeps (uninterruptibly) until the lock is free.

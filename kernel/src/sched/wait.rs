@@ -62,6 +62,9 @@ impl WaitQueue {
                 self.remove(&me);
                 return result;
             }
+            if crate::sync::spin_locks_held() > 0 {
+                warn_sleeping_with_spin_lock();
+            }
             super::schedule();
             self.remove(&me);
         }
@@ -77,6 +80,15 @@ impl WaitQueue {
         for t in waiters {
             super::wake(&t);
         }
+    }
+}
+
+/// A bug report, once: sleeping with a spin lock held can deadlock (see `crate::sync`).
+#[cold]
+fn warn_sleeping_with_spin_lock() {
+    static ONCE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+    if !ONCE.swap(true, Ordering::Relaxed) {
+        log::error!("BUG: sleeping with a spin lock held");
     }
 }
 
