@@ -54,19 +54,25 @@ def boot(vm, prepare, attempts=3):
     raise RuntimeError(f"{vm.kernel}: the guest does not boot: {error}")
 
 
+def default_tail(output):
+    return "\n".join(output.decode(errors="replace").splitlines()[-TAIL_LINES:])
+
+
 def run_suite(kernel, tests, results_path, classify, payload=None, timeout=120, mem=None,
-              prepare=(), log_path=None, fresh=False):
+              prepare=(), log_path=None, fresh=False, tail=default_tail, vm_options=None):
     """Runs `tests` [(name, command)] on `kernel` ("ours"/"linux") and appends to `results_path`.
 
     `classify(status, output_bytes)` maps a finished test to its outcome string. `prepare` are
-    shell commands run after every (re)boot. Returns the results dict (name → record)."""
+    shell commands run after every (re)boot. `tail(output_bytes)` is the text kept in the record
+    (by default the last lines). `vm_options` are further Vm() keyword arguments (scratch_disks).
+    Returns the results dict (name → record)."""
     results = {} if fresh else load_results(results_path)
     todo = [(n, c) for n, c in tests if n not in results]
     order = [n for n, _ in tests]
     if not todo:
         return results
     log = open(log_path, "ab") if log_path else None
-    kwargs = {"payload": payload, "log": log}
+    kwargs = {"payload": payload, "log": log, **(vm_options or {})}
     if mem:
         kwargs["mem"] = mem
     vm = Vm(kernel, **kwargs)
@@ -80,12 +86,13 @@ def run_suite(kernel, tests, results_path, classify, payload=None, timeout=120, 
             try:
                 status, output = vm.run(cmd, timeout=timeout)
                 outcome = classify(status, output)
-                tail = output.decode(errors="replace").splitlines()[-TAIL_LINES:]
+                text = tail(output)
             except Wedged as e:
-                status, outcome, tail = None, "timeout", [str(e)]
+                status, outcome = None, "timeout"
+                text = str(e) + ("\n" + tail(e.output) if getattr(e, "output", b"") else "")
                 vm.kill()
             record = {"test": name, "result": outcome, "status": status,
-                      "seconds": round(time.monotonic() - t0, 2), "tail": "\n".join(tail)}
+                      "seconds": round(time.monotonic() - t0, 2), "tail": text}
             results[name] = record
             out.write(json.dumps(record, sort_keys=True) + "\n")
             out.flush()

@@ -32,7 +32,12 @@ DEFAULT_MEM = "512M"
 
 
 class Wedged(Exception):
-    """The guest stopped answering (or died) before a command finished."""
+    """The guest stopped answering (or died) before a command finished. `output` holds what the
+    command printed before that (empty if unknown)."""
+
+    def __init__(self, message, output=b""):
+        super().__init__(message)
+        self.output = output
 
 
 def _script_output(*argv):
@@ -73,7 +78,8 @@ def build_payload(src_dir, image, extra_mib=64):
 class Vm:
     """One guest. `kernel` is "ours" or "linux"."""
 
-    def __init__(self, kernel, root_image=ALPINE_EXT2, payload=None, mem=DEFAULT_MEM, boot_timeout=None, log=None):
+    def __init__(self, kernel, root_image=ALPINE_EXT2, payload=None, mem=DEFAULT_MEM, boot_timeout=None, log=None,
+                 scratch_disks=()):
         if kernel not in ("ours", "linux"):
             raise ValueError(kernel)
         self.kernel = kernel
@@ -82,6 +88,9 @@ class Vm:
         self.mem = mem
         self.boot_timeout = boot_timeout or (120 if kernel == "linux" else 60)
         self.log = log
+        # Extra writable disks after the payload (/dev/vdc, ...), opened with snapshot=on: the
+        # guest may write them, and every boot starts again from the image on the host.
+        self.scratch_disks = [Path(d) for d in scratch_disks]
         self.proc = None
         self.buf = b""
         self.boot_seconds = None
@@ -102,6 +111,8 @@ class Vm:
         argv += ["-drive", f"file={self.root_image},format=raw,if=virtio,snapshot=on"]
         if self.payload:
             argv += ["-drive", f"file={self.payload},format=raw,if=virtio,readonly=on"]
+        for disk in self.scratch_disks:
+            argv += ["-drive", f"file={disk},format=raw,if=virtio,snapshot=on"]
         return argv
 
     def start(self):
@@ -140,6 +151,25 @@ class Vm:
                 raise Wedged(f"{self.kernel}: setup `{cmd}` failed ({status}): {out!r}")
         return self
 
+    # busybox sh's first prompt on the console: "~ # " or "/ # " (the working directory, then "# ").
+    PROMPT = re.compile(rb"(?:^|\n)[^\n]*[~/] # ")
+
+    def boot_to_prompt(self):
+        """Starts QEMU and returns the seconds (host clock) from just before QEMU starts until the
+        shell's first prompt arrives on the serial console, without sending it anything. The VM
+        stays up with the shell untouched (interactive: echo on, prompt set); `kill()` it after.
+        Raises Wedged if no prompt arrives within the boot timeout."""
+        self.buf = b""
+        started = time.monotonic()
+        self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, bufsize=0)
+        try:
+            self._read_until(self.PROMPT, started + self.boot_timeout)
+        except TimeoutError:
+            self.kill()
+            raise Wedged(f"{self.kernel}: no prompt within {self.boot_timeout}s")
+        return time.monotonic() - started
+
     def kill(self):
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
@@ -174,8 +204,9 @@ class Vm:
         try:
             out, m = self._read_until(pat, time.monotonic() + timeout)
         except TimeoutError:
+            partial, self.buf = self.buf, b""
             self.kill()
-            raise Wedged(f"`{cmd}` did not finish within {timeout}s")
+            raise Wedged(f"`{cmd}` did not finish within {timeout}s", partial)
         return int(m.group(1)), out
 
     def run_checked(self, cmd, timeout=60):
@@ -223,7 +254,7 @@ class Vm:
                 continue
             chunk = os.read(fd, 65536)
             if not chunk:
-                raise Wedged(f"QEMU exited (status {self.proc.wait()})")
+                raise Wedged(f"QEMU exited (status {self.proc.wait()})", self.buf)
             if self.log:
                 self.log.write(chunk)
             self.buf += chunk
