@@ -115,6 +115,7 @@ pub fn start(info: &BootInfo) -> ! {
 
     crate::vfs::init_clock();
     crate::tty::register_console_devices();
+    crate::pipe::register_fifos();
     let archive: &[u8] = match info.initrd {
         // SAFETY: the loader placed the initrd at [start, end), which the frame allocator
         // excluded; the direct map covers it and nothing writes it until it is freed below.

@@ -1,7 +1,8 @@
 //! Advisory file locks: flock(2) (whole file, per open file description) and fcntl record locks
 //! (byte ranges, owned by a process — F_SETLK — or by an open file description — F_OFD_SETLK).
 //! Locks are keyed by inode; an owner that is gone (closed description, exited process) no longer
-//! conflicts, so no lock outlives its holder even without an explicit release.
+//! conflicts, so no lock outlives its holder even without an explicit release. F_SETLKW fails
+//! with EDEADLK when waiting would close a cycle of processes waiting for each other's locks.
 
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
@@ -59,6 +60,30 @@ impl Lock {
 }
 
 static LOCKS: SpinLock<BTreeMap<usize, Vec<Lock>>> = SpinLock::new(BTreeMap::new());
+/// The record lock each process is sleeping for in F_SETLKW (file key, request): the edges
+/// deadlock detection follows.
+static WAITING: SpinLock<BTreeMap<Pid, (usize, Lock)>> = SpinLock::new(BTreeMap::new());
+/// How far deadlock detection follows a chain (Linux's MAX_DEADLK_ITERATIONS).
+const MAX_DEADLOCK_STEPS: usize = 10;
+
+/// Linux's posix_locks_deadlock: would `me`, blocked by `blocker`, wait in a cycle? Follow
+/// "the owner of the blocking lock waits for a lock held by …" until it comes back to `me`.
+fn deadlock(all: &BTreeMap<usize, Vec<Lock>>, me: &Owner, blocker: &Lock) -> bool {
+    let waiting = WAITING.lock();
+    let mut b = blocker.clone();
+    for _ in 0..=MAX_DEADLOCK_STEPS {
+        let Owner::Process(p) = b.owner else { return false };
+        let Some((k, req)) = waiting.get(&p) else { return false };
+        let Some(next) = all.get(k).and_then(|list| list.iter().find(|l| l.conflicts(req))) else {
+            return false;
+        };
+        if next.owner.same(me) {
+            return true;
+        }
+        b = next.clone();
+    }
+    false
+}
 /// Woken whenever a lock is released; waiters re-check.
 static RELEASED: WaitQueue = WaitQueue::new();
 
@@ -98,8 +123,14 @@ pub fn set(inode: &Arc<dyn Inode>, want: Lock, unlock: bool, wait: bool) -> SysR
         let mut all = LOCKS.lock();
         let list = all.entry(key(inode)).or_default();
         list.retain(|l| l.owner.alive());
-        if !unlock && list.iter().any(|l| l.conflicts(&want)) {
-            return if wait { None } else { Some(Err(Errno::EAGAIN)) };
+        if !unlock && let Some(blocker) = list.iter().find(|l| l.conflicts(&want)).cloned() {
+            if !wait {
+                return Some(Err(Errno::EAGAIN));
+            }
+            if !want.flock && matches!(want.owner, Owner::Process(_)) && deadlock(&all, &want.owner, &blocker) {
+                return Some(Err(Errno::EDEADLK));
+            }
+            return None;
         }
         carve(list, &want.owner, want.flock, want.start, want.end);
         if !unlock {
@@ -113,17 +144,28 @@ pub fn set(inode: &Arc<dyn Inode>, want: Lock, unlock: bool, wait: bool) -> SysR
     let result = match try_set() {
         Some(r) => r,
         None => {
+            let waiter = match want.owner {
+                Owner::Process(p) if !want.flock => Some(p),
+                _ => None,
+            };
+            if let Some(p) = waiter {
+                WAITING.lock().insert(p, (key(inode), want.clone()));
+            }
             // Closed descriptions and exited owners release without a wake-up, so re-check each
             // tick as well.
             let tick = 1_000_000_000 / crate::arch::pic::HZ;
-            loop {
+            let r = loop {
                 let deadline = crate::arch::cpu::uptime_ns() + tick;
                 match RELEASED.wait(WaitOpts::until(Some(deadline)), &try_set) {
                     Ok(r) => break r,
                     Err(Errno::ETIMEDOUT) => continue,
                     Err(e) => break Err(e),
                 }
+            };
+            if let Some(p) = waiter {
+                WAITING.lock().remove(&p);
             }
+            r
         }
     };
     if unlock {

@@ -131,6 +131,8 @@ fn info(p: &Arc<Process>, t: Option<&Arc<Thread>>) -> ProcessInfo {
         exit_code: zombie.map_or(0, |z| z.raw() as i32),
         signals,
         fd_size: 64,
+        priority: 20 + p.nice.load(core::sync::atomic::Ordering::Relaxed),
+        nice: p.nice.load(core::sync::atomic::Ordering::Relaxed),
         mm: mem_stats(p),
         caps: if creds.euid == 0 {
             Capabilities { permitted: 0x1ff_ffff_ffff, effective: 0x1ff_ffff_ffff, bounding: 0x1ff_ffff_ffff, ..Default::default() }

@@ -356,6 +356,21 @@ impl Inode for TmpInode {
         }
     }
 
+    fn tmpfile(&self, attr: &NewInode) -> SysResult<Arc<dyn Inode>> {
+        let dir = self.dir()?;
+        if dir.lock().dead {
+            return Err(Errno::ENOENT);
+        }
+        if attr.mode & S_IFMT != S_IFREG {
+            return Err(Errno::EINVAL);
+        }
+        let now = clock::now();
+        let inode = self.fs.new_inode(attr, Body::File(FileData::new()), 0, now)?;
+        // Never linked: it goes when the last open file drops it.
+        inode.change_links(-1, now);
+        Ok(inode)
+    }
+
     fn create(&self, name: &[u8], attr: &NewInode) -> SysResult<Arc<dyn Inode>> {
         let dir = self.dir()?;
         let body = match attr.mode & S_IFMT {

@@ -562,7 +562,17 @@ pub fn open(
         if !dir.metadata().is_dir() {
             return Err(Errno::ENOTDIR);
         }
-        return Err(Errno::EOPNOTSUPP);
+        if dir.mnt.is_readonly() {
+            return Err(Errno::EROFS);
+        }
+        may_create(cx.creds, &dir)?;
+        let attr = new_inode_attr(cx.creds, &dir.metadata(), S_IFREG | (mode & !cx.umask));
+        let inode = dir.inode().tmpfile(&attr)?;
+        let file = Path {
+            mnt: dir.mnt.clone(),
+            dentry: Dentry::new_detached(inode, b"#tmpfile"),
+        };
+        return do_open(cx.creds, file, flags & !(O_TMPFILE_BIT | O_DIRECTORY), 0, true);
     }
     if flags & O_PATH != 0 {
         let p = super::namei::lookup(cx, start, path, follow)?;
@@ -682,7 +692,8 @@ fn do_open(
             FileType::Directory => Kind::Directory,
             FileType::CharDevice => Kind::Ops(chardev::open_char_device(meta.rdev, flags)?),
             FileType::BlockDevice => Kind::Ops(blkdev::open_block_device(meta.rdev)?),
-            // Fifos and sockets get their operations from later subsystems.
+            FileType::Fifo => Kind::Ops(super::fifo::open_fifo(&path, flags)?),
+            // Sockets get their operations from a later subsystem.
             _ => return Err(Errno::ENXIO),
         },
     };

@@ -62,6 +62,12 @@ pub trait Inode: Any + Send + Sync {
         Err(Errno::EPERM)
     }
 
+    /// `O_TMPFILE`: a regular file on this directory's filesystem with no name (link count 0).
+    /// `EOPNOTSUPP` where the filesystem has no such files.
+    fn tmpfile(&self, _attr: &NewInode) -> SysResult<Arc<dyn Inode>> {
+        Err(Errno::EOPNOTSUPP)
+    }
+
     fn symlink(&self, _name: &[u8], _target: &[u8], _attr: &NewInode) -> SysResult<Arc<dyn Inode>> {
         Err(Errno::EPERM)
     }

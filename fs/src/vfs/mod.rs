@@ -3,6 +3,7 @@
 pub mod blkdev;
 pub mod chardev;
 pub mod dentry;
+pub mod fifo;
 pub mod file;
 pub mod inode;
 pub mod io;
@@ -15,6 +16,7 @@ pub mod types;
 pub use blkdev::register_block_device;
 pub use chardev::{CharDevice, char_device, register_char_device, unregister_char_device};
 pub use dentry::Dentry;
+pub use fifo::{FifoOpener, set_fifo_opener};
 pub use file::{FileOps, OpenFile, POLLNVAL, open, open_exec};
 pub use inode::{
     FileSystem, Inode, LinkTarget, alloc_anon_dev, downcast_inode, relatime_needs_update,

@@ -40,8 +40,10 @@ pub struct FileBacking {
     pub data_end: u64,
     /// The file, as /proc/PID/maps names it.
     pub path: Option<fs::vfs::Path>,
-    /// MAP_SHARED: the file's shared page cache (pages are the file's, not copies).
-    pub shared: Option<Arc<super::pagecache::SharedFile>>,
+    /// The file's page cache. A shared VMA maps its pages and writes them; a private one maps
+    /// them read-only and copies a page on its first write (Linux's do_cow_fault), so until then
+    /// it sees later writes to the file. `None`: every page is read privately from `source`.
+    pub cache: Option<Arc<super::pagecache::SharedFile>>,
 }
 
 #[derive(Clone)]
@@ -49,6 +51,9 @@ pub struct Vma {
     pub start: u64,
     pub end: u64,
     pub prot: Prot,
+    /// The protections mprotect may grant (Linux's VM_MAYREAD/MAYWRITE/MAYEXEC): a shared
+    /// mapping of a file not opened for writing never gets PROT_WRITE.
+    pub may: Prot,
     pub shared: bool,
     pub grows_down: bool,
     pub file: Option<FileBacking>,
@@ -56,7 +61,7 @@ pub struct Vma {
 
 impl Vma {
     pub fn anonymous(start: u64, end: u64, prot: Prot) -> Vma {
-        Vma { start, end, prot, shared: false, grows_down: false, file: None }
+        Vma { start, end, prot, may: Prot::all(), shared: false, grows_down: false, file: None }
     }
 
     /// The part of this VMA in `[start, end)` (which must overlap it).
@@ -90,6 +95,16 @@ fn zero_page() -> u64 {
     *ZERO_PAGE.get().expect("zero page initialised")
 }
 
+/// A new frame holding a copy of frame `pa`.
+fn copy_frame(pa: u64) -> Option<u64> {
+    let new = frame::alloc_order(0)?;
+    // SAFETY: both frames are mapped by the direct map; `new` is exclusively ours.
+    unsafe {
+        core::ptr::copy_nonoverlapping(phys_to_virt(pa) as *const u8, phys_to_virt(new) as *mut u8, PAGE_SIZE as usize)
+    };
+    Some(new)
+}
+
 fn pte_flags(prot: Prot, writable: bool) -> F {
     if prot.is_empty() {
         return PROT_NONE_BIT | F::USER_ACCESSIBLE;
@@ -110,7 +125,8 @@ pub struct AddressSpace {
     pub brk_start: u64,
     pub brk: u64,
     pub mmap_base: u64,
-    /// RLIMIT_STACK at exec: how far a grows-down stack VMA may extend.
+    /// RLIMIT_STACK at exec: how far a grows-down stack VMA may extend on faults the kernel
+    /// takes itself (`handle_fault`); user faults pass the limit in force (`handle_user_fault`).
     pub stack_limit: u64,
     /// Where exec put argv and envp strings (/proc/PID/cmdline, environ).
     pub args: (u64, u64),
@@ -243,7 +259,8 @@ impl AddressSpace {
     pub fn sync_range(&self, start: u64, end: u64, durable: bool) -> SysResult<()> {
         for v in self.vmas.range(..end).map(|(_, v)| v).filter(|v| v.end > start) {
             if let Some(f) = &v.file
-                && let Some(cache) = &f.shared
+                && let Some(cache) = &f.cache
+                && v.shared
             {
                 let first = (f.offset + (start.max(v.start) - v.start)) / PAGE_SIZE;
                 let last = (f.offset + (end.min(v.end) - v.start) - 1) / PAGE_SIZE;
@@ -264,6 +281,26 @@ impl AddressSpace {
         for (va, pa) in pages {
             self.pt.unmap(va);
             frame::put(pa);
+        }
+    }
+
+    /// Truncation of the file cached in `cache`: drops this space's pages of it from file page
+    /// `first` on, private copies included (Linux's unmap_mapping_range with even_cows), so the
+    /// next touch faults and finds the file's new size.
+    pub fn zap_file(&mut self, cache: &Arc<super::pagecache::SharedFile>, first: u64) {
+        let from = first.saturating_mul(PAGE_SIZE);
+        let ranges: alloc::vec::Vec<(u64, u64)> = self
+            .vmas
+            .values()
+            .filter_map(|v| {
+                let f = v.file.as_ref()?;
+                let mapped = f.cache.as_ref().is_some_and(|c| Arc::ptr_eq(c, cache));
+                let skip = from.saturating_sub(f.offset);
+                (mapped && skip < v.end - v.start).then(|| (v.start + skip, v.end))
+            })
+            .collect();
+        for (start, end) in ranges {
+            self.zap(start, end);
         }
     }
 
@@ -315,11 +352,84 @@ impl AddressSpace {
         self.find(start).filter(|v| v.end >= end)
     }
 
-    /// mprotect: every page of `[start, end)` must be mapped (ENOMEM otherwise).
-    pub fn protect(&mut self, start: u64, end: u64, prot: Prot) -> SysResult<()> {
-        if !self.covered(start, end) {
+    /// The first VMA ending above `addr` (Linux's find_vma): the one containing it, or the next.
+    pub fn find_vma(&self, addr: u64) -> Option<&Vma> {
+        match self.find(addr) {
+            Some(v) => Some(v),
+            None => self.vmas.range(addr..).next().map(|(_, v)| v),
+        }
+    }
+
+    /// mprotect of `[start, end)`. As Linux's do_mprotect_pkey, it works VMA by VMA from `start`:
+    /// a hole (ENOMEM) or a VMA that may not have `prot` (EACCES) ends it with the VMAs before
+    /// already changed. `grows_down` (PROT_GROWSDOWN) extends the range down to the start of the
+    /// grows-down VMA it begins in.
+    pub fn protect(&mut self, mut start: u64, end: u64, prot: Prot, grows_down: bool) -> SysResult<()> {
+        let first = self.find_vma(start).ok_or(Errno::ENOMEM)?;
+        if grows_down {
+            if first.start >= end {
+                return Err(Errno::ENOMEM);
+            }
+            if !first.grows_down {
+                return Err(Errno::EINVAL);
+            }
+            start = first.start;
+        } else if first.start > start {
             return Err(Errno::ENOMEM);
         }
+        let mut cursor = start;
+        while cursor < end {
+            let vma = self.find(cursor).ok_or(Errno::ENOMEM)?;
+            if !vma.may.contains(prot) {
+                return Err(Errno::EACCES);
+            }
+            let stop = vma.end.min(end);
+            self.protect_part(cursor, stop, prot);
+            // Rejoin neighbours that now agree, as Linux's vma_merge (one line in maps).
+            self.merge_at(cursor);
+            self.merge_at(stop);
+            cursor = stop;
+        }
+        Ok(())
+    }
+
+    /// Merges the VMA ending at `addr` with the one starting there when one VMA can stand for
+    /// both: same protections and kind, and for files the same source at contiguous offsets.
+    fn merge_at(&mut self, addr: u64) {
+        let Some(next) = self.vmas.get(&addr) else { return };
+        let Some((&key, prev)) = self.vmas.range(..addr).next_back() else { return };
+        if prev.end != addr
+            || prev.prot != next.prot
+            || prev.may != next.may
+            || prev.shared != next.shared
+            || prev.grows_down != next.grows_down
+        {
+            return;
+        }
+        let data_end = match (&prev.file, &next.file) {
+            (None, None) => None,
+            (Some(a), Some(b))
+                if Arc::ptr_eq(&a.source, &b.source)
+                    && a.offset + (prev.end - prev.start) == b.offset
+                    // Zeros past a segment's data are not in the file: only a wholly file-backed
+                    // VMA can be followed by more of the file.
+                    && a.data_end >= prev.end =>
+            {
+                Some(b.data_end)
+            }
+            _ => return,
+        };
+        let Some(next) = self.vmas.remove(&addr) else { return };
+        if let Some(merged) = self.vmas.get_mut(&key) {
+            merged.end = next.end;
+            if let (Some(f), Some(d)) = (&mut merged.file, data_end) {
+                f.data_end = d;
+            }
+        }
+    }
+
+    /// Sets the protection of `[start, end)`, which lies within one VMA.
+    fn protect_part(&mut self, start: u64, end: u64, prot: Prot) {
         for mut vma in self.carve(start, end) {
             vma.prot = prot;
             self.vmas.insert(vma.start, vma);
@@ -331,14 +441,20 @@ impl AddressSpace {
             let keep_writable = m.flags.contains(F::WRITABLE);
             self.pt.set_flags(va, pte_flags(prot, keep_writable));
         }
-        Ok(())
     }
 
-    /// Resolves a user page fault at `addr`.
+    /// Resolves a page fault at `addr` on behalf of the kernel (exec, futex, /proc/PID/mem), with
+    /// the stack bounded by the RLIMIT_STACK recorded at exec.
     pub fn handle_fault(&mut self, addr: u64, write: bool, exec: bool) -> Result<(), FaultError> {
+        self.handle_user_fault(addr, write, exec, self.stack_limit)
+    }
+
+    /// Resolves a user page fault at `addr`; a grows-down stack may extend to `stack_limit` bytes
+    /// (the faulting process's RLIMIT_STACK now, as Linux's acct_stack_growth reads it).
+    pub fn handle_user_fault(&mut self, addr: u64, write: bool, exec: bool, stack_limit: u64) -> Result<(), FaultError> {
         let vma = match self.find(addr) {
             Some(v) => v.clone(),
-            None => self.grow_stack(addr)?,
+            None => self.grow_stack(addr, stack_limit)?,
         };
         let allowed = if write {
             vma.prot.contains(Prot::WRITE)
@@ -364,9 +480,9 @@ impl AddressSpace {
     }
 
     /// Extends a grows-down VMA (the stack) to cover `addr`, as Linux's expand_stack.
-    fn grow_stack(&mut self, addr: u64) -> Result<Vma, FaultError> {
+    fn grow_stack(&mut self, addr: u64, limit: u64) -> Result<Vma, FaultError> {
         let (&key, stack) = self.vmas.range(addr..).next().ok_or(FaultError::NotMapped)?;
-        if !stack.grows_down || stack.end - page_align_down(addr) > self.stack_limit {
+        if !stack.grows_down || stack.end - page_align_down(addr) > limit {
             return Err(FaultError::NotMapped);
         }
         let new_start = page_align_down(addr);
@@ -381,12 +497,26 @@ impl AddressSpace {
     }
 
     fn populate(&mut self, vma: &Vma, page: u64, write: bool) -> Result<(), FaultError> {
-        let (pa, writable) = if let (Some(file), true) = (&vma.file, vma.shared)
-            && let Some(cache) = &file.shared
+        let (pa, writable) = if let Some(file) = &vma.file
+            && let Some(cache) = &file.cache
+            && file.data_end >= page + PAGE_SIZE
         {
-            // A read fault maps the page read-only so the first write is seen (and marks it dirty).
             let index = (file.offset + (page - vma.start)) / PAGE_SIZE;
-            (cache.page(index, write).ok_or(FaultError::Bus)?, write)
+            if vma.shared {
+                // A read fault maps the page read-only so the first write is seen (and marks it
+                // dirty).
+                (cache.page(index, write).ok_or(FaultError::Bus)?, write)
+            } else if write {
+                // The first write to a private page copies the file's page.
+                let cached = cache.page(index, false).ok_or(FaultError::Bus)?;
+                let copy = copy_frame(cached);
+                frame::put(cached);
+                (copy.ok_or(FaultError::OutOfMemory)?, true)
+            } else {
+                // Read-only until written: the mapping shows the file's page as it is now and
+                // as later writes change it.
+                (cache.page(index, false).ok_or(FaultError::Bus)?, false)
+            }
         } else if let Some(file) = &vma.file {
             // A page wholly past the data (past end of file for mmap) is SIGBUS, as on Linux.
             let valid = file.data_end.saturating_sub(page).min(PAGE_SIZE) as usize;
@@ -423,7 +553,7 @@ impl AddressSpace {
     fn break_cow(&mut self, vma: &Vma, page: u64, m: Mapping) -> Result<(), FaultError> {
         // Shared mappings write the shared page itself.
         if vma.shared && m.pa != zero_page() {
-            if let Some(cache) = vma.file.as_ref().and_then(|f| f.shared.as_ref()) {
+            if let Some(cache) = vma.file.as_ref().and_then(|f| f.cache.as_ref()) {
                 cache.mark_dirty((vma.file.as_ref().map_or(0, |f| f.offset) + (page - vma.start)) / PAGE_SIZE);
             }
             self.pt.set_flags(page, pte_flags(vma.prot, true));
@@ -433,15 +563,9 @@ impl AddressSpace {
             self.pt.set_flags(page, pte_flags(vma.prot, true));
             return Ok(());
         }
-        let new = frame::alloc_order(0).ok_or(FaultError::OutOfMemory)?;
-        // SAFETY: both frames are mapped by the direct map; `new` is exclusively ours.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                phys_to_virt(m.pa) as *const u8,
-                phys_to_virt(new) as *mut u8,
-                PAGE_SIZE as usize,
-            )
-        };
+        // (A private mapping's page-cache page always has the cache's reference too, so it is
+        // copied here, never taken over.)
+        let new = copy_frame(m.pa).ok_or(FaultError::OutOfMemory)?;
         match self.pt.map(page, new, pte_flags(vma.prot, true)) {
             Ok(Some(old)) => frame::put(old),
             Ok(None) => {}

@@ -2,6 +2,7 @@
 //! kernel faults on user addresses inside a user-copy routine resolve the same way or resume at the
 //! routine's fixup (→ EFAULT); any other kernel fault is a bug and panics with a report.
 
+use linux_abi::uapi::resource::RLIMIT_STACK;
 use x86_64::registers::control::Cr2;
 
 use super::address_space::FaultError;
@@ -20,7 +21,12 @@ pub fn handle_page_fault(frame: &mut TrapFrame) {
     let fixup = if from_user { None } else { fixup_for(frame.rip) };
     let result = if addr < USER_END && err & PF_RSVD == 0 && (from_user || fixup.is_some()) {
         match crate::process::current_thread() {
-            Some(t) => t.process.mm().lock().handle_fault(addr, err & PF_WRITE != 0, err & PF_INSTR != 0),
+            Some(t) => {
+                // The stack may grow to the RLIMIT_STACK in force now, not the one at exec.
+                let stack_limit = t.process.limits.lock().get(RLIMIT_STACK).map_or(u64::MAX, |l| l.cur);
+                let (write, exec) = (err & PF_WRITE != 0, err & PF_INSTR != 0);
+                t.process.mm().lock().handle_user_fault(addr, write, exec, stack_limit)
+            }
             None => Err(FaultError::NotMapped),
         }
     } else {

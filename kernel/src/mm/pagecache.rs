@@ -1,8 +1,9 @@
-//! The page cache for shared file mappings: one frame per file page, shared by every MAP_SHARED
-//! mapping of the file. It is kept coherent with read(2)/write(2) — pages written through a
-//! mapping are written back before the file is read and on msync/fsync/munmap, and a write(2)
-//! refreshes the cached pages it covers — so a mapping and the file's readers see each other.
-//! (Private mappings and plain I/O do not go through it.)
+//! The page cache for file mappings: one frame per file page, shared by every mapping of the file
+//! (MAP_SHARED mappings write it; MAP_PRIVATE ones map it read-only until their first write). It
+//! is kept coherent with read(2)/write(2) — pages written through a mapping are written back
+//! before the file is read and on msync/fsync/munmap, and a write(2) refreshes the cached pages
+//! it covers — so a mapping and the file's readers see each other.
+//! (Plain I/O does not go through it; ELF segments mapped by exec read their pages privately.)
 
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
@@ -36,7 +37,7 @@ fn bytes(pa: u64) -> &'static mut [u8] {
     unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, PAGE_SIZE as usize) }
 }
 
-/// The cache of `inode`, created on the first shared mapping.
+/// The cache of `inode`, created on the first mapping.
 pub fn shared_file(inode: &Arc<dyn Inode>) -> Arc<SharedFile> {
     let mut files = FILES.lock();
     files.retain(|_, w| w.strong_count() > 0);
@@ -139,6 +140,33 @@ pub fn before_read(inode: &Arc<dyn Inode>) {
 pub fn after_write(inode: &Arc<dyn Inode>, offset: u64, len: u64) {
     if let Some(f) = existing(inode) {
         f.refresh(offset, len);
+    }
+}
+
+/// After truncate(2)/ftruncate(2) set the file's size to `size` (Linux's truncate_pagecache):
+/// pages wholly past the new end are unmapped from every address space, so the next touch is
+/// SIGBUS (or, once the file has grown again, reads its new zeros), and leave the cache; the
+/// cached page holding the new end keeps its bytes before it and zeros after, as the file does.
+pub fn after_truncate(inode: &Arc<dyn Inode>, size: u64) {
+    let Some(f) = existing(inode) else { return };
+    let first = size.div_ceil(PAGE_SIZE);
+    let mut done: alloc::vec::Vec<Arc<crate::process::Mm>> = alloc::vec::Vec::new();
+    for p in crate::process::tasks::all_processes() {
+        let mm = p.mm();
+        // vfork children share their parent's address space: visit it once.
+        if !done.iter().any(|d| Arc::ptr_eq(d, &mm)) {
+            mm.lock().zap_file(&f, first);
+            done.push(mm);
+        }
+    }
+    let mut pages = f.pages.lock();
+    for (_, p) in pages.split_off(&first) {
+        frame::put(p.pa);
+    }
+    if !size.is_multiple_of(PAGE_SIZE)
+        && let Some(p) = pages.get(&(size / PAGE_SIZE))
+    {
+        bytes(p.pa)[(size % PAGE_SIZE) as usize..].fill(0);
     }
 }
 

@@ -114,7 +114,7 @@ fn load_elf(mm: &mut AddressSpace, path: &fs::vfs::Path, head: &[u8], dyn_base: 
                         offset: file_offset,
                         data_end,
                         path: Some(path.clone()),
-                        shared: None,
+                        cache: None,
                     });
                     mm.insert(vma);
                 }
@@ -330,6 +330,8 @@ pub fn execve_path(
     t.process.did_exec.store(true, core::sync::atomic::Ordering::Relaxed);
     *t.process.creds.lock() = creds;
     *t.process.exe.lock() = Some(resolved.clone());
+    let after_exec = t.process.prctl.lock().execed();
+    *t.process.prctl.lock() = after_exec;
     if let Some(done) = t.vfork_done.lock().take() {
         done.complete();
     }

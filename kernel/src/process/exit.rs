@@ -1,9 +1,11 @@
-//! Thread and process termination: clear-child-tid, zombies, reparenting to init, SIGCHLD, and
-//! init's death ending the system as Linux does ("Attempted to kill init!" and `panic=`).
+//! Thread and process termination: clear-child-tid, zombies, reparenting (to a child subreaper or
+//! init, with parent-death signals), SIGCHLD, and init's death ending the system as Linux does
+//! ("Attempted to kill init!" and `panic=`).
 
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
 
+use linux_abi::uapi::siginfo::{SI_USER, SigInfo};
 use linux_abi::uapi::signal::{SIG_IGN, SIGCHLD, SIGKILL, SaFlags};
 
 use super::signal;
@@ -62,6 +64,7 @@ fn empty_mm() -> Arc<super::Mm> {
 /// Ends the calling thread. The last thread of a process turns it into a zombie.
 pub fn exit_thread(status: WaitStatus) -> ! {
     let t = current_arc();
+    crate::syscall::futex::exit_robust_list(t.robust_list.swap(0, Ordering::Relaxed), t.tid);
     let tid_addr = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if tid_addr != 0 && crate::mm::user::write(tid_addr, &0u32).is_ok() {
         crate::syscall::futex::wake_address(tid_addr, 1);
@@ -107,6 +110,18 @@ pub fn exit_group(status: WaitStatus) -> ! {
     exit_thread(status)
 }
 
+/// The closest ancestor of `p` that set PR_SET_CHILD_SUBREAPER and has not exited.
+fn subreaper_of(p: &Process) -> Option<Arc<Process>> {
+    let mut cur = p.parent();
+    while let Some(a) = cur {
+        if a.prctl.lock().child_subreaper && a.rel.lock().zombie.is_none() {
+            return Some(a);
+        }
+        cur = a.parent();
+    }
+    None
+}
+
 fn process_exit(p: &Arc<Process>, status: WaitStatus) {
     if p.pid == 1 {
         // The kernel's own state is intact here, so leave the disks clean before going down.
@@ -121,20 +136,26 @@ fn process_exit(p: &Arc<Process>, status: WaitStatus) {
     p.itimers.lock().cancel_all();
     crate::tty::process_exit(p);
 
-    // Children go to init; zombies among them are init's to reap now.
-    let init = tasks::init_process();
+    // Children go to the nearest living child-subreaper ancestor, or to init; zombies among
+    // them are the new parent's to reap now. Those that asked for a parent-death signal get it.
+    let reaper = subreaper_of(p).or_else(tasks::init_process);
     let children = core::mem::take(&mut p.rel.lock().children);
-    if let Some(init) = &init {
+    if let Some(reaper) = &reaper {
         let mut any_zombie = false;
         for c in children {
             let mut rel = c.rel.lock();
-            rel.parent = Arc::downgrade(init);
-            any_zombie |= rel.zombie.is_some();
+            rel.parent = Arc::downgrade(reaper);
+            let zombie = rel.zombie.is_some();
+            any_zombie |= zombie;
             drop(rel);
-            init.rel.lock().children.push(c);
+            let pdeath = c.prctl.lock().pdeath_signal;
+            if pdeath != 0 && !zombie {
+                signal::send_to_process(&c, pdeath, SigInfo::kill(pdeath, SI_USER, p.pid as i32, p.creds.lock().uid));
+            }
+            reaper.rel.lock().children.push(c);
         }
         if any_zombie {
-            init.child_event.wake_all();
+            reaper.child_event.wake_all();
         }
     }
 
@@ -142,15 +163,20 @@ fn process_exit(p: &Arc<Process>, status: WaitStatus) {
     let parent = p.parent();
     let Some(parent) = parent else { return };
     // A parent that ignores SIGCHLD (or set SA_NOCLDWAIT) never sees zombies: reap at once.
-    let autoreap = p.exit_signal == SIGCHLD && {
+    // With SA_NOCLDWAIT the SIGCHLD is still sent (Linux's do_notify_parent).
+    let (autoreap, ignored) = if p.exit_signal == SIGCHLD {
         let act = parent.sighand().lock().0[SIGCHLD as usize - 1];
-        act.handler == SIG_IGN || SaFlags::from_bits_truncate(act.flags).contains(SaFlags::NOCLDWAIT)
+        let ignored = act.handler == SIG_IGN;
+        (ignored || SaFlags::from_bits_truncate(act.flags).contains(SaFlags::NOCLDWAIT), ignored)
+    } else {
+        (false, false)
     };
+    if p.exit_signal != 0 && !ignored {
+        signal::send_to_process(&parent, p.exit_signal, signal::child_exit_info(p, status));
+    }
     if autoreap {
         parent.rel.lock().children.retain(|c| !Arc::ptr_eq(c, p));
         tasks::unregister_process(p.pid);
-    } else if p.exit_signal != 0 {
-        signal::send_to_process(&parent, p.exit_signal, signal::child_exit_info(p, status));
     }
     parent.child_event.wake_all();
 }

@@ -110,6 +110,8 @@ pub fn do_clone(req: &CloneRequest, frame: &TrapFrame) -> SysResult<u32> {
             children_times: SpinLock::new((0, 0)),
             exe: SpinLock::new(parent.exe.lock().clone()),
             start_ns: crate::arch::cpu::uptime_ns(),
+            prctl: SpinLock::new(parent.prctl.lock().forked()),
+            nice: core::sync::atomic::AtomicI32::new(parent.nice.load(core::sync::atomic::Ordering::Relaxed)),
         })
     };
 

@@ -4,7 +4,9 @@
 
 use alloc::collections::BTreeMap;
 
-use linux_abi::uapi::signal::{SIGALRM, SIGPROF, SIGVTALRM};
+use linux_abi::uapi::resource::{RLIM_INFINITY, RLIMIT_CPU};
+use linux_abi::uapi::siginfo::SI_TIMER;
+use linux_abi::uapi::signal::{SIGALRM, SIGKILL, SIGPROF, SIGVTALRM, SIGXCPU};
 
 use super::signal::{SigInfo, kernel_info, send_to_process, send_to_thread};
 use super::{Pid, tasks};
@@ -43,6 +45,8 @@ pub struct ITimers {
     pub prof: Timer,
     pub posix: BTreeMap<i32, PosixTimer>,
     pub next_id: i32,
+    /// CPU time (ns) charged to the process so far, checked against RLIMIT_CPU.
+    pub cpu_ns: u64,
 }
 
 impl ITimers {
@@ -122,13 +126,31 @@ fn fire(pid: Pid, id: i32, deadline: u64, now: u64) {
     let info = |sig: u32, value: u64| SigInfo::timer(sig, id, overrun, value);
     match notify {
         Notify::None => {}
-        Notify::Signal { sig, value } => send_to_process(&p, sig, info(sig, value)),
+        Notify::Signal { sig, value } => {
+            if !merge_overrun(&mut p.shared_pending.lock(), sig, id, 1 + missed) {
+                send_to_process(&p, sig, info(sig, value));
+            }
+        }
         Notify::Thread { sig, value, tid } => {
-            if let Some(t) = tasks::thread(tid) {
+            if let Some(t) = tasks::thread(tid)
+                && !merge_overrun(&mut t.sig.lock().pending, sig, id, 1 + missed)
+            {
                 send_to_thread(&t, sig, info(sig, value));
             }
         }
     }
+}
+
+/// A timer whose signal is still queued does not queue another: the queued one counts the new
+/// expiries as overruns (Linux's send_sigqueue on the timer's preallocated sigqueue).
+fn merge_overrun(q: &mut super::signal::SigPending, sig: u32, id: i32, expiries: u64) -> bool {
+    let Some(info) =
+        q.queue.iter_mut().find(|i| i.signo() == sig && i.code() == SI_TIMER && i.timer_id() == id)
+    else {
+        return false;
+    };
+    info.set_overrun((info.overrun() as u64 + expiries).min(i32::MAX as u64) as i32);
+    true
 }
 
 fn timers_overrun(p: &super::Process, id: i32) -> i32 {
@@ -144,8 +166,11 @@ fn next_deadline(deadline: u64, interval: u64, now: u64) -> u64 {
 pub fn charge(p: &alloc::sync::Arc<super::Process>, ns: u64, user: bool) {
     let mut fire_virt = false;
     let fire_prof;
+    let cpu_ns;
     {
         let mut t = p.itimers.lock();
+        t.cpu_ns += ns;
+        cpu_ns = t.cpu_ns;
         let step = |timer: &mut Timer| -> bool {
             let Some(left) = timer.value else { return false };
             if left > ns {
@@ -166,4 +191,27 @@ pub fn charge(p: &alloc::sync::Arc<super::Process>, ns: u64, user: bool) {
     if fire_prof {
         send_to_process(p, SIGPROF, kernel_info(SIGPROF));
     }
+    check_rlimit_cpu(p, cpu_ns);
+}
+
+/// RLIMIT_CPU, as Linux's check_process_timers: SIGKILL at the hard limit; SIGXCPU at the soft
+/// limit, which then moves up one second (so SIGXCPU repeats every CPU second until the hard
+/// limit).
+fn check_rlimit_cpu(p: &alloc::sync::Arc<super::Process>, cpu_ns: u64) {
+    let secs = cpu_ns / 1_000_000_000;
+    let sig = {
+        let mut limits = p.limits.lock();
+        let l = &mut limits.0[RLIMIT_CPU as usize];
+        if l.max != RLIM_INFINITY && secs >= l.max {
+            SIGKILL
+        } else if l.cur != RLIM_INFINITY && secs >= l.cur.max(1) {
+            if l.cur < l.max {
+                l.cur = l.cur.max(1) + 1;
+            }
+            SIGXCPU
+        } else {
+            return;
+        }
+    };
+    send_to_process(p, sig, kernel_info(sig));
 }

@@ -2,7 +2,7 @@
 
 use linux_abi::uapi::resource::{RLIM_INFINITY, RLIM_NLIMITS};
 use linux_abi::uapi::resource::{RLIMIT_CORE, RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NOFILE, RLIMIT_NPROC};
-use linux_abi::uapi::resource::{RLIMIT_SIGPENDING, RLIMIT_STACK};
+use linux_abi::uapi::resource::{RLIMIT_NICE, RLIMIT_RTPRIO, RLIMIT_SIGPENDING, RLIMIT_STACK};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limit {
@@ -26,6 +26,8 @@ impl Default for Limits {
         l[RLIMIT_MSGQUEUE as usize] = Limit { cur: 819_200, max: 819_200 };
         l[RLIMIT_NPROC as usize] = Limit { cur: 3_800, max: 3_800 };
         l[RLIMIT_SIGPENDING as usize] = Limit { cur: 3_800, max: 3_800 };
+        l[RLIMIT_NICE as usize] = Limit { cur: 0, max: 0 };
+        l[RLIMIT_RTPRIO as usize] = Limit { cur: 0, max: 0 };
         Limits(l)
     }
 }

@@ -110,6 +110,49 @@ impl Mm {
 
 pub type Files = SpinLock<FdTable>;
 
+/// prctl settings. Linux keeps the parent-death signal and the timer slack per thread; this
+/// kernel keeps them per process.
+#[derive(Clone, Copy, Debug)]
+pub struct PrctlState {
+    /// PR_SET_PDEATHSIG: sent to this process when its parent exits (0 = none).
+    pub pdeath_signal: u32,
+    /// PR_SET_DUMPABLE: 0 or 1 (SUID_DUMP_USER).
+    pub dumpable: u32,
+    pub no_new_privs: bool,
+    pub keepcaps: bool,
+    /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here rather than to init.
+    pub child_subreaper: bool,
+    pub timer_slack_ns: u64,
+}
+
+/// The default timer slack (Linux's init_task.timer_slack_ns).
+pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
+
+impl Default for PrctlState {
+    fn default() -> Self {
+        PrctlState {
+            pdeath_signal: 0,
+            dumpable: 1,
+            no_new_privs: false,
+            keepcaps: false,
+            child_subreaper: false,
+            timer_slack_ns: DEFAULT_TIMER_SLACK_NS,
+        }
+    }
+}
+
+impl PrctlState {
+    /// What a fork child starts with: no parent-death signal, not a subreaper.
+    pub fn forked(&self) -> Self {
+        PrctlState { pdeath_signal: 0, child_subreaper: false, ..*self }
+    }
+
+    /// After execve: dumpable again, keepcaps cleared; no_new_privs and the rest kept.
+    pub fn execed(&self) -> Self {
+        PrctlState { dumpable: 1, keepcaps: false, ..*self }
+    }
+}
+
 /// A process's place in the tree and its lifecycle, guarded by one lock.
 pub struct Relations {
     pub parent: Weak<Process>,
@@ -155,6 +198,9 @@ pub struct Process {
     pub exe: SpinLock<Option<fs::vfs::Path>>,
     /// Uptime (ns) at creation.
     pub start_ns: u64,
+    pub prctl: SpinLock<PrctlState>,
+    /// The nice value (-20..=19), shared by the threads (Linux keeps one per thread).
+    pub nice: core::sync::atomic::AtomicI32,
 }
 
 impl Process {
@@ -344,6 +390,8 @@ pub fn new_init(fs: FsContext) -> SysResult<Arc<Thread>> {
         children_times: SpinLock::new((0, 0)),
         exe: SpinLock::new(None),
         start_ns: crate::arch::cpu::uptime_ns(),
+        prctl: SpinLock::new(PrctlState::default()),
+        nice: core::sync::atomic::AtomicI32::new(0),
     });
     let thread = Arc::new(Thread::new(pid, process.clone(), FpuState::new().ok_or(Errno::ENOMEM)?)?);
     process.rel.lock().threads.push(thread.clone());

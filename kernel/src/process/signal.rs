@@ -84,6 +84,16 @@ pub struct ThreadSignals {
     pub altstack: StackT,
     /// Mask to restore after a handler returns from sigsuspend/ppoll/pselect.
     pub saved_mask: Option<SigSet>,
+    /// The mask in force before rt_sigtimedwait unblocked the signals it waits for (Linux's
+    /// real_blocked): those stay "blocked" for deciding whether an ignored signal is dropped.
+    pub real_blocked: SigSet,
+}
+
+impl ThreadSignals {
+    /// Blocked now, or by the caller of a sigtimedwait in progress.
+    pub fn blocks(&self, sig: u32) -> bool {
+        self.mask.contains(sig) || self.real_blocked.contains(sig)
+    }
 }
 
 #[derive(Clone)]
@@ -139,7 +149,8 @@ fn is_ignored(p: &Process, sig: u32) -> bool {
 
 /// True when the thread has a signal to act on at its next return to user mode.
 pub fn has_deliverable(t: &Thread) -> bool {
-    if t.process.rel.lock().group_exit.is_some() {
+    // A thread being ended by another's execve (de_thread) must leave any interruptible wait.
+    if t.killed.load(Ordering::Acquire) || t.process.rel.lock().group_exit.is_some() {
         return true;
     }
     let s = t.sig.lock();
@@ -188,13 +199,22 @@ fn kick(t: &Arc<Thread>) {
     crate::sched::wait::kick(t);
 }
 
+fn leader_blocks(p: &Process, sig: u32) -> bool {
+    let threads = p.threads();
+    let leader = threads.iter().find(|t| t.tid == p.pid).or(threads.first());
+    leader.is_some_and(|t| t.sig.lock().blocks(sig))
+}
+
 /// Sends a process-directed signal (kill).
 pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if sig == 0 {
         return;
     }
     prepare(p, sig);
-    if is_ignored(p, sig) && sig != SIGKILL {
+    // An ignored signal is dropped at once, unless blocked (by the thread-group leader, as
+    // Linux's sig_ignored looks at the task the signal is sent to): a handler may be installed
+    // before it is unblocked, and sigwait may take it.
+    if is_ignored(p, sig) && sig != SIGKILL && !leader_blocks(p, sig) {
         return;
     }
     p.shared_pending.lock().add(info);
@@ -216,7 +236,7 @@ pub fn send_to_thread(t: &Arc<Thread>, sig: u32, info: SigInfo) {
         return;
     }
     prepare(&t.process, sig);
-    if is_ignored(&t.process, sig) && sig != SIGKILL && !t.sig.lock().mask.contains(sig) {
+    if is_ignored(&t.process, sig) && sig != SIGKILL && !t.sig.lock().blocks(sig) {
         return;
     }
     t.sig.lock().pending.add(info);
@@ -305,6 +325,27 @@ fn dequeue(t: &Thread) -> Option<SigInfo> {
     t.process.shared_pending.lock().take(mask)
 }
 
+/// Linux's will_become_orphaned_pgrp(pgrp, NULL): no living member of the group has a parent,
+/// other than init, in another group of the same session.
+fn is_orphaned_pgrp(pgid: super::Pid) -> bool {
+    !tasks::all_processes().iter().any(|p| {
+        let (pg, sid, zombie) = {
+            let r = p.rel.lock();
+            (r.pgid, r.sid, r.zombie.is_some())
+        };
+        if pg != pgid || zombie {
+            return false;
+        }
+        p.parent().is_some_and(|q| {
+            if q.pid == 1 {
+                return false;
+            }
+            let r = q.rel.lock();
+            r.pgid != pgid && r.sid == sid
+        })
+    })
+}
+
 /// Runs on every return to user mode: acts on pending signals (and group exit).
 pub fn do_signal(frame: &mut TrapFrame) {
     let t = current_arc();
@@ -317,6 +358,7 @@ pub fn do_signal(frame: &mut TrapFrame) {
         drop(t);
         super::exit::exit_thread(status);
     }
+    let mut delivered = false;
     while let Some(info) = dequeue(&t) {
         let sig = info.signo();
         let act = t.process.sighand().lock().get(sig);
@@ -326,6 +368,9 @@ pub fn do_signal(frame: &mut TrapFrame) {
         if act.handler == SIG_DFL {
             match default_action(sig) {
                 Default_::Ignore | Default_::Continue => continue,
+                // A terminal stop in an orphaned process group is discarded: nobody could
+                // continue it (Linux's get_signal, is_current_pgrp_orphaned).
+                Default_::Stop if sig != SIGSTOP && is_orphaned_pgrp(t.process.pgid()) => continue,
                 Default_::Stop => {
                     group_stop(&t, sig);
                     continue;
@@ -353,6 +398,11 @@ pub fn do_signal(frame: &mut TrapFrame) {
         let blocked = linux_abi::uapi::sigframe::handler_blocked_mask(s.mask.0, act.mask.0, sig, SaFlags::from_bits_truncate(act.flags));
         s.mask = SigSet(blocked);
         t.sig_hint.store(true, Ordering::Relaxed);
+        // As Linux, a frame is set up for every signal still deliverable under the handler's
+        // mask before returning: later frames go on top, so their handlers run first.
+        delivered = true;
+    }
+    if delivered {
         return;
     }
     super::sigframe::fix_syscall_restart(frame, None);
@@ -401,12 +451,14 @@ pub fn user_exception(frame: &TrapFrame) {
         vector::DIVIDE_ERROR => (SIGFPE, FPE_INTDIV),
         vector::X87_FPU | vector::SIMD_FP => (SIGFPE, FPE_FLTINV),
         vector::INVALID_OPCODE => (SIGILL, ILL_ILLOPN),
-        vector::DEBUG | vector::BREAKPOINT => (SIGTRAP, TRAP_BRKPT),
+        vector::DEBUG => (SIGTRAP, TRAP_BRKPT),
+        // int3 in user mode: Linux's do_int3_user forces a plain SIGTRAP (SI_KERNEL, no address).
+        vector::BREAKPOINT => (SIGTRAP, SI_KERNEL),
         vector::ALIGNMENT_CHECK => (SIGBUS, BUS_ADRERR),
         _ => (SIGSEGV, SI_KERNEL),
     };
     log_fault(frame, sig, exception_name(frame.vector), None);
-    let addr = if sig == SIGSEGV { 0 } else { frame.rip };
+    let addr = if sig == SIGSEGV || code == SI_KERNEL { 0 } else { frame.rip };
     force(&current_arc(), SigInfo::fault(sig, code, addr));
 }
 

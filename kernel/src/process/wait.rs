@@ -25,6 +25,10 @@ pub struct WaitFlags {
     pub nohang: bool,
     /// WNOWAIT: report but leave the child waitable.
     pub nowait: bool,
+    /// __WCLONE: only "clone" children (whose exit signal is not SIGCHLD); __WALL: all children.
+    /// Without either, only children that signal SIGCHLD (Linux's eligible_child).
+    pub clone_children: bool,
+    pub all_children: bool,
 }
 
 /// What a wait reports about one child.
@@ -76,7 +80,8 @@ fn cpu_times(c: &Process) -> (u64, u64) {
 fn scan(parent: &Arc<Process>, sel: Selector, f: WaitFlags) -> SysResult<Option<Reaped>> {
     let children = parent.rel.lock().children.clone();
     let mut any = false;
-    for c in children.iter().filter(|c| matches(sel, c)) {
+    let kind_ok = |c: &Process| f.all_children || (c.exit_signal != linux_abi::uapi::signal::SIGCHLD) == f.clone_children;
+    for c in children.iter().filter(|c| matches(sel, c) && kind_ok(c)) {
         any = true;
         let uid = c.creds.lock().uid;
         let (utime_ns, stime_ns) = cpu_times(c);

@@ -76,8 +76,8 @@ impl WaitQueue {
 
     /// Wakes every waiter; each re-checks its own condition.
     pub fn wake_all(&self) {
-        let waiters = core::mem::take(&mut *self.waiters.lock());
-        for t in waiters {
+        // Drained in place, keeping the vector's capacity: the next wait need not allocate.
+        for t in self.waiters.lock().drain(..) {
             super::wake(&t);
         }
     }

@@ -25,6 +25,7 @@ const PATH_MAX: usize = 4096;
 const FIOCLEX: u32 = 0x5451;
 const FIONCLEX: u32 = 0x5450;
 const FIONBIO: u32 = 0x5421;
+const FIONREAD: u32 = 0x541b;
 
 fn file(fd: u64) -> SysResult<Arc<OpenFile>> {
     current().process.files().lock().get(fd as i32)
@@ -97,9 +98,45 @@ pub fn sys_read(f: &mut TrapFrame) -> SysResult<usize> {
     file.read(&mut UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)
 }
 
+/// RLIMIT_FSIZE (Linux's generic_write_check_limits): how many of `len` bytes a write at
+/// `offset` (None: the file position) may store in a regular file. One starting at or past the
+/// limit fails with EFBIG after SIGXFSZ; one crossing it is cut short.
+pub fn fsize_allowed(file: &OpenFile, offset: Option<i64>, len: usize) -> SysResult<usize> {
+    use linux_abi::uapi::resource::{RLIM_INFINITY, RLIMIT_FSIZE};
+    let meta = file.metadata();
+    if len == 0 || file.ops().is_some() || meta.file_type() != Some(fs::vfs::FileType::Regular) {
+        return Ok(len);
+    }
+    let limit = current().process.limits.lock().get(RLIMIT_FSIZE).map_or(RLIM_INFINITY, |l| l.cur);
+    if limit == RLIM_INFINITY {
+        return Ok(len);
+    }
+    // O_APPEND writes at the end, pwrite included (as Linux).
+    let pos = match offset {
+        _ if file.flags() & O_APPEND != 0 => meta.size,
+        Some(o) => o.max(0) as u64,
+        None => file.pos(),
+    };
+    if pos >= limit {
+        file_too_big();
+        return Err(Errno::EFBIG);
+    }
+    Ok(len.min((limit - pos).min(usize::MAX as u64) as usize))
+}
+
+/// SIGXFSZ to the caller's process (send_sig(SIGXFSZ, current, 0)).
+pub fn file_too_big() {
+    use linux_abi::uapi::signal::SIGXFSZ;
+    let p = current().process.clone();
+    let uid = p.creds.lock().uid;
+    let pid = p.pid as i32;
+    crate::process::signal::send_to_process(&p, SIGXFSZ, linux_abi::uapi::siginfo::SigInfo::kill(SIGXFSZ, 0, pid, uid));
+}
+
 pub fn sys_write(f: &mut TrapFrame) -> SysResult<usize> {
     let file = file(f.arg(0))?;
-    let n = file.write(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?)?;
+    let len = fsize_allowed(&file, None, f.arg(2).min(MAX_RW_COUNT) as usize)?;
+    let n = file.write(&UserBuf::new(f.arg(1), len)?)?;
     after_write(&file, None, n);
     Ok(n)
 }
@@ -112,7 +149,9 @@ pub fn sys_pread64(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_pwrite64(f: &mut TrapFrame) -> SysResult<usize> {
     let file = file(f.arg(0))?;
-    let n = file.pwrite(&UserBuf::new(f.arg(1), f.arg(2).min(MAX_RW_COUNT) as usize)?, f.arg(3) as i64)?;
+    // A negative offset is EINVAL before any limit.
+    let len = if (f.arg(3) as i64) < 0 { f.arg(2) as usize } else { fsize_allowed(&file, Some(f.arg(3) as i64), f.arg(2).min(MAX_RW_COUNT) as usize)? };
+    let n = file.pwrite(&UserBuf::new(f.arg(1), len)?, f.arg(3) as i64)?;
     after_write(&file, Some(f.arg(3) as i64), n);
     Ok(n)
 }
@@ -172,6 +211,13 @@ fn do_writev(fd: u64, iov: u64, count: u64, offset: Option<i64>) -> SysResult<us
 fn writev_into(file: &OpenFile, iov: u64, count: u64, offset: Option<i64>) -> SysResult<usize> {
     let mut done = 0;
     for buf in iovecs(iov, count)? {
+        let at = offset.map(|o| o.saturating_add(done as i64));
+        let allowed = match fsize_allowed(file, at, buf.len) {
+            Ok(n) => n,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        let buf = UserBuf { addr: buf.addr, len: allowed };
         let r = match offset {
             Some(o) => file.pwrite(&buf, o.saturating_add(done as i64)),
             None => file.write(&buf),
@@ -403,6 +449,13 @@ pub fn sys_ioctl(f: &mut TrapFrame) -> SysResult<usize> {
         }
         _ => {
             let file = t.process.files().lock().get(fd)?;
+            // Regular files answer FIONREAD themselves (Linux's do_vfs_ioctl): the bytes left
+            // after the file position.
+            if cmd == FIONREAD && file.ops().is_none() && file.metadata().file_type() == Some(fs::vfs::FileType::Regular) {
+                let left = file.metadata().size.saturating_sub(file.pos()).min(i32::MAX as u64) as i32;
+                user::write(arg, &left)?;
+                return Ok(0);
+            }
             file.ioctl(cmd, arg as usize)
         }
     }
@@ -431,6 +484,11 @@ pub fn sys_fcntl(f: &mut TrapFrame) -> SysResult<usize> {
             Ok(0)
         }
         F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => super::lock::fcntl_lock(fd, cmd, arg),
+        F_GETPIPE_SZ | F_SETPIPE_SZ => {
+            let file = t.process.files().lock().get(fd)?;
+            let privileged = t.process.creds.lock().euid == 0;
+            crate::pipe::fcntl(&file, (cmd == F_SETPIPE_SZ).then_some(arg), privileged)
+        }
         _ => {
             // Validate the fd first, as Linux does, then refuse what is not implemented.
             t.process.files().lock().get(fd)?;
@@ -483,6 +541,10 @@ pub fn sys_getcwd(f: &mut TrapFrame) -> SysResult<usize> {
         let fsctx = t.process.fs.lock();
         (fsctx.root.clone(), fsctx.cwd.clone())
     };
+    // A removed working directory has no name (Linux: d_unlinked gives ENOENT).
+    if cwd.dentry.is_deleted() {
+        return Err(Errno::ENOENT);
+    }
     let mut path = fs::vfs::path_of(&cwd, &root);
     path.push(0);
     if path.len() > size {

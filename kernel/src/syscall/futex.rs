@@ -72,6 +72,52 @@ fn wake_key(key: Key, n: u32, bitset: u32) -> u32 {
     woken
 }
 
+/// Linux's exit_robust_list: every lock on the exiting thread's robust list (the
+/// `set_robust_list` head at `head`), and the one it was about to take or release, that it still
+/// owns gets FUTEX_OWNER_DIED, and one waiter is woken, so the next locker sees EOWNERDEAD.
+pub fn exit_robust_list(head: u64, tid: u32) {
+    const LIST_LIMIT: usize = 2048;
+    if head == 0 {
+        return;
+    }
+    let (Ok(mut entry), Ok(offset), Ok(pending)) =
+        (user::read::<u64>(head), user::read::<i64>(head + 8), user::read::<u64>(head + 16))
+    else {
+        return;
+    };
+    let mut seen = 0;
+    while entry != head && seen < LIST_LIMIT {
+        // The low bit of an entry marks a PI futex; the word is `offset` bytes from the entry.
+        let Ok(next) = user::read::<u64>(entry & !1) else { return };
+        if entry != pending {
+            futex_death((entry & !1).wrapping_add(offset as u64), tid);
+        }
+        entry = next;
+        seen += 1;
+    }
+    if pending != 0 {
+        futex_death((pending & !1).wrapping_add(offset as u64), tid);
+    }
+}
+
+fn futex_death(uaddr: u64, tid: u32) {
+    const TID_MASK: u32 = 0x3fff_ffff;
+    const WAITERS: u32 = 0x8000_0000;
+    const OWNER_DIED: u32 = 0x4000_0000;
+    if !uaddr.is_multiple_of(4) {
+        return;
+    }
+    let Ok(val) = user::read::<u32>(uaddr) else { return };
+    if val & TID_MASK != tid {
+        return;
+    }
+    // Linux uses a cmpxchg here. While the kernel runs on one CPU without kernel preemption,
+    // no user thread runs between this read and write, so the plain pair is as atomic.
+    if user::write(uaddr, &((val & WAITERS) | OWNER_DIED)).is_ok() && val & WAITERS != 0 {
+        wake_address(uaddr, 1);
+    }
+}
+
 /// Wakes up to `n` waiters on `uaddr` of the current address space (clear-child-tid on exit).
 pub fn wake_address(uaddr: u64, n: u32) {
     if let Ok(key) = key_for(uaddr, false) {
@@ -176,7 +222,8 @@ pub fn sys_futex(f: &mut TrapFrame) -> SysResult<usize> {
     let private = op & FUTEX_PRIVATE_FLAG != 0;
     let realtime = op & FUTEX_CLOCK_REALTIME != 0;
     let cmd = op & FUTEX_CMD_MASK;
-    if realtime && !matches!(cmd, FUTEX_WAIT | FUTEX_WAIT_BITSET) {
+    // FUTEX_CLOCK_REALTIME only goes with the absolute-timeout waits (not plain FUTEX_WAIT).
+    if realtime && cmd != FUTEX_WAIT_BITSET {
         return Err(Errno::ENOSYS);
     }
     // For REQUEUE/CMP_REQUEUE/WAKE_OP the timeout slot carries val2.

@@ -94,12 +94,15 @@ pub fn sys_sched_getaffinity(f: &mut TrapFrame) -> SysResult<usize> {
 }
 
 pub fn sys_prctl(f: &mut TrapFrame) -> SysResult<usize> {
-    use linux_abi::uapi::prctl::{PR_GET_NAME, PR_SET_NAME};
+    use crate::process::DEFAULT_TIMER_SLACK_NS;
+    use linux_abi::uapi::prctl::*;
+    use linux_abi::uapi::signal::NSIG;
     let p = &crate::process::current().process;
+    let (arg2, rest) = (f.arg(1), [f.arg(2), f.arg(3), f.arg(4)]);
     match f.arg(0) as u32 {
         PR_SET_NAME => {
             let mut name = [0u8; 16];
-            let got = user::copy_from_user_partial(&mut name[..15], f.arg(1))?;
+            let got = user::copy_from_user_partial(&mut name[..15], arg2)?;
             if got == 0 {
                 return Err(Errno::EFAULT);
             }
@@ -108,7 +111,55 @@ pub fn sys_prctl(f: &mut TrapFrame) -> SysResult<usize> {
             *p.comm.lock() = name;
             Ok(0)
         }
-        PR_GET_NAME => user::write(f.arg(1), &*p.comm.lock()).map(|_| 0),
+        PR_GET_NAME => user::write(arg2, &*p.comm.lock()).map(|_| 0),
+        PR_SET_PDEATHSIG => {
+            if arg2 > NSIG as u64 {
+                return Err(Errno::EINVAL);
+            }
+            p.prctl.lock().pdeath_signal = arg2 as u32;
+            Ok(0)
+        }
+        PR_GET_PDEATHSIG => user::write(arg2, &(p.prctl.lock().pdeath_signal as i32)).map(|_| 0),
+        PR_GET_DUMPABLE => Ok(p.prctl.lock().dumpable as usize),
+        PR_SET_DUMPABLE => {
+            if arg2 > 1 {
+                return Err(Errno::EINVAL);
+            }
+            p.prctl.lock().dumpable = arg2 as u32;
+            Ok(0)
+        }
+        PR_GET_KEEPCAPS => Ok(p.prctl.lock().keepcaps as usize),
+        PR_SET_KEEPCAPS => {
+            if arg2 > 1 {
+                return Err(Errno::EINVAL);
+            }
+            p.prctl.lock().keepcaps = arg2 == 1;
+            Ok(0)
+        }
+        PR_GET_TIMERSLACK => Ok(p.prctl.lock().timer_slack_ns as usize),
+        PR_SET_TIMERSLACK => {
+            p.prctl.lock().timer_slack_ns = if arg2 == 0 { DEFAULT_TIMER_SLACK_NS } else { arg2 };
+            Ok(0)
+        }
+        PR_SET_CHILD_SUBREAPER => {
+            p.prctl.lock().child_subreaper = arg2 != 0;
+            Ok(0)
+        }
+        PR_GET_CHILD_SUBREAPER => user::write(arg2, &(p.prctl.lock().child_subreaper as i32)).map(|_| 0),
+        // no_new_privs can only be set, and its arguments must be exactly (1, 0, 0, 0).
+        PR_SET_NO_NEW_PRIVS => {
+            if arg2 != 1 || rest != [0; 3] {
+                return Err(Errno::EINVAL);
+            }
+            p.prctl.lock().no_new_privs = true;
+            Ok(0)
+        }
+        PR_GET_NO_NEW_PRIVS => {
+            if arg2 != 0 || rest != [0; 3] {
+                return Err(Errno::EINVAL);
+            }
+            Ok(p.prctl.lock().no_new_privs as usize)
+        }
         // The rest of prctl is not implemented.
         _ => Err(Errno::EINVAL),
     }

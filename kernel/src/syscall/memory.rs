@@ -9,7 +9,7 @@ use crate::arch::usercopy::USER_END;
 use alloc::sync::Arc;
 
 use crate::mm::address_space::{FileBacking, PageSource, Prot, Vma};
-use crate::mm::{PAGE_SIZE, page_align_up};
+use crate::mm::{PAGE_SIZE, page_align_down, page_align_up};
 use crate::process::current;
 
 /// RLIMIT_AS of the calling process.
@@ -22,9 +22,15 @@ pub fn sys_brk(f: &mut TrapFrame) -> SysResult<usize> {
     let mm = current().process.mm();
     let mut space = mm.lock();
     let want = f.arg(0);
-    // Growing past RLIMIT_AS leaves the break where it is (brk reports failure that way).
-    if want > space.brk && space.mapped_bytes().saturating_add(want - space.brk) > limit {
-        return Ok(space.brk as usize);
+    // Growing past RLIMIT_AS leaves the break where it is (brk reports failure that way), as
+    // does growing by more than all of memory (Linux's overcommit heuristic, OVERCOMMIT_GUESS:
+    // no single request larger than RAM + swap).
+    if want > space.brk {
+        let grow = want - space.brk;
+        let ram = crate::mm::frame::total_frames() as u64 * PAGE_SIZE;
+        if space.mapped_bytes().saturating_add(grow) > limit || grow > ram {
+            return Ok(space.brk as usize);
+        }
     }
     Ok(space.set_brk(want) as usize)
 }
@@ -77,6 +83,11 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
     if flags.intersects(MapFlags::_32BIT | MapFlags::HUGETLB | MapFlags::SYNC) {
         return Err(Errno::EINVAL);
     }
+    // An anonymous mapping must be plainly shared or private (Linux's do_mmap: MAP_SHARED_VALIDATE
+    // is only for files).
+    if flags.contains(MapFlags::ANONYMOUS) && map_type == MAP_SHARED_VALIDATE {
+        return Err(Errno::EINVAL);
+    }
     if len == 0 || offset % PAGE_SIZE != 0 {
         return Err(Errno::EINVAL);
     }
@@ -102,10 +113,14 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
     match file {
         // /dev/zero and friends map as anonymous memory.
         Some(None) | None => vma.shared = map_type != MAP_PRIVATE,
-        Some(Some((source, path))) => {
-            let shared = (map_type != MAP_PRIVATE).then(|| crate::mm::pagecache::shared_file(path.inode()));
-            vma.shared = shared.is_some();
-            vma.file = Some(FileBacking { source, offset, data_end: start + len, path: Some(path), shared });
+        Some(Some(FileMap { source, path, writable })) => {
+            vma.shared = map_type != MAP_PRIVATE;
+            // A shared mapping of a file not open for writing can never be made writable.
+            if vma.shared && !writable {
+                vma.may.remove(Prot::WRITE);
+            }
+            let cache = Some(crate::mm::pagecache::shared_file(path.inode()));
+            vma.file = Some(FileBacking { source, offset, data_end: start + len, path: Some(path), cache });
         }
     }
     vma.grows_down = flags.contains(MapFlags::GROWSDOWN);
@@ -122,9 +137,17 @@ pub fn sys_mmap(f: &mut TrapFrame) -> SysResult<usize> {
     Ok(start as usize)
 }
 
+/// What a file mapping needs from the open file.
+struct FileMap {
+    source: Arc<dyn PageSource>,
+    path: fs::vfs::Path,
+    /// Opened for writing (Linux keeps VM_MAYWRITE on a shared mapping only then).
+    writable: bool,
+}
+
 /// The page source of a file mapping, `None` for a device that maps as anonymous memory
-/// (/dev/zero). Shared mappings go through the page cache (see `mm::pagecache`).
-fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysResult<Option<(Arc<dyn PageSource>, fs::vfs::Path)>> {
+/// (/dev/zero). Mappings go through the page cache (see `mm::pagecache`).
+fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysResult<Option<FileMap>> {
     let file = current().process.files().lock().get(fd)?;
     if !file.readable() {
         return Err(Errno::EACCES);
@@ -140,7 +163,11 @@ fn file_source(fd: i32, prot: u64, map_type: u32, offset: u64, len: u64) -> SysR
     if shared && prot & ProtFlags::WRITE.bits() as u64 != 0 && !file.writable() {
         return Err(Errno::EACCES);
     }
-    Ok(Some((Arc::new(crate::vfs::InodePages(file.inode().clone())), file.path().clone())))
+    Ok(Some(FileMap {
+        source: Arc::new(crate::vfs::InodePages(file.inode().clone())),
+        path: file.path().clone(),
+        writable: file.writable(),
+    }))
 }
 
 /// Validates an (addr, len) pair for munmap/mprotect; returns the page-aligned end.
@@ -167,14 +194,27 @@ pub fn sys_munmap(f: &mut TrapFrame) -> SysResult<usize> {
 
 pub fn sys_mprotect(f: &mut TrapFrame) -> SysResult<usize> {
     let (addr, len, prot) = (f.arg(0), f.arg(1), f.arg(2));
-    let known = ProtFlags::READ | ProtFlags::WRITE | ProtFlags::EXEC | ProtFlags::SEM;
-    // PROT_GROWSDOWN/GROWSUP are honoured by Linux but not implemented here.
-    super::check_flags(prot, known.bits() as u64)?;
-    let end = user_range(addr, len)?;
-    if end == addr {
+    // Checked in Linux's order (do_mprotect_pkey).
+    let (down, up) = (ProtFlags::GROWSDOWN.bits() as u64, ProtFlags::GROWSUP.bits() as u64);
+    let grows = prot & (down | up);
+    if grows == down | up || !addr.is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    if len == 0 {
         return Ok(0);
     }
-    current().process.mm().lock().protect(addr, end, prot_of(prot))?;
+    // Wrapping is ENOMEM; a range past the top of user space is a hole like any other.
+    let end = page_align_up(len).and_then(|l| addr.checked_add(l)).filter(|&e| e > addr).ok_or(Errno::ENOMEM)?;
+    let known = ProtFlags::READ | ProtFlags::WRITE | ProtFlags::EXEC | ProtFlags::SEM;
+    super::check_flags(prot & !grows, known.bits() as u64)?;
+    let mm = current().process.mm();
+    let mut space = mm.lock();
+    // x86 has no grows-up mappings: PROT_GROWSUP fails on any VMA (after the hole check).
+    if grows == up {
+        let first = space.find_vma(addr).ok_or(Errno::ENOMEM)?;
+        return Err(if first.start > addr { Errno::ENOMEM } else { Errno::EINVAL });
+    }
+    space.protect(addr, end, prot_of(prot), grows == down)?;
     Ok(0)
 }
 
@@ -184,10 +224,29 @@ pub fn sys_madvise(f: &mut TrapFrame) -> SysResult<usize> {
     let end = user_range(addr, len)?;
     match advice {
         MADV_DONTNEED | MADV_FREE => {
-            // MADV_FREE may free lazily; freeing at once is a valid implementation.
             let mm = current().process.mm();
             let mut space = mm.lock();
-            space.zap(addr, end);
+            // The VMA pieces of the range: (start, end, private anonymous, shared anonymous).
+            let mut pieces = alloc::vec::Vec::new();
+            let mut a = addr;
+            while a < end {
+                let Some(v) = space.find(a) else { break };
+                let anon = v.file.is_none();
+                pieces.push((a, v.end.min(end), anon && !v.shared, anon && v.shared));
+                a = v.end;
+            }
+            // MADV_FREE is for private anonymous memory only (Linux: EINVAL elsewhere).
+            if advice == MADV_FREE && pieces.iter().any(|&(_, _, private_anon, _)| !private_anon) {
+                return Err(Errno::EINVAL);
+            }
+            // MADV_FREE may free lazily; freeing at once is a valid implementation. Shared
+            // anonymous memory is Linux's shmem: DONTNEED only unmaps it and the next touch finds
+            // the same page, so its contents stay.
+            for &(s, e, _, shared_anon) in &pieces {
+                if !shared_anon {
+                    space.zap(s, e);
+                }
+            }
             if !space.covered(addr, end) {
                 return Err(Errno::ENOMEM);
             }
@@ -218,6 +277,70 @@ pub fn sys_msync(f: &mut TrapFrame) -> SysResult<usize> {
     // MS_ASYNC schedules write-back; doing it now is a valid schedule. MS_SYNC waits until the
     // data is on the disk, as fsync does.
     space.sync_range(addr, end, flags & MS_SYNC != 0).map(|_| 0)
+}
+
+/// mlock/munlock: memory is never paged out here, so locking only checks that the range (page
+/// aligned outward, as Linux) is mapped.
+fn check_lock_range(addr: u64, len: u64) -> SysResult<usize> {
+    if len == 0 {
+        return Ok(0);
+    }
+    let start = page_align_down(addr);
+    let end = addr.checked_add(len).and_then(page_align_up).ok_or(Errno::ENOMEM)?;
+    let mm = current().process.mm();
+    if !mm.lock().covered(start, end) {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(0)
+}
+
+pub fn sys_mlock(f: &mut TrapFrame) -> SysResult<usize> {
+    check_lock_range(f.arg(0), f.arg(1))
+}
+
+pub fn sys_mlock2(f: &mut TrapFrame) -> SysResult<usize> {
+    const MLOCK_ONFAULT: u64 = 1;
+    if f.arg(2) & !MLOCK_ONFAULT != 0 {
+        return Err(Errno::EINVAL);
+    }
+    check_lock_range(f.arg(0), f.arg(1))
+}
+
+pub fn sys_munlock(f: &mut TrapFrame) -> SysResult<usize> {
+    check_lock_range(f.arg(0), f.arg(1))
+}
+
+pub fn sys_mlockall(f: &mut TrapFrame) -> SysResult<usize> {
+    use linux_abi::uapi::mman::{MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT};
+    let flags = f.arg(0) as u32;
+    if flags == 0 || flags & !(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) != 0 || flags == MCL_ONFAULT {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
+pub fn sys_munlockall(_: &mut TrapFrame) -> SysResult<usize> {
+    Ok(0)
+}
+
+/// mincore: one byte per page of a mapped range, 1 where a frame is mapped in (anonymous
+/// memory; a file page not mapped here counts as not resident, though it may be cached).
+pub fn sys_mincore(f: &mut TrapFrame) -> SysResult<usize> {
+    let (addr, len, vec) = (f.arg(0), f.arg(1), f.arg(2));
+    if !addr.is_multiple_of(PAGE_SIZE) {
+        return Err(Errno::EINVAL);
+    }
+    let end = addr.checked_add(len).and_then(page_align_up).filter(|&e| e <= USER_END).ok_or(Errno::ENOMEM)?;
+    let mm = current().process.mm();
+    let resident: alloc::vec::Vec<u8> = {
+        let space = mm.lock();
+        if !space.covered(addr, end) {
+            return Err(Errno::ENOMEM);
+        }
+        (addr..end).step_by(PAGE_SIZE as usize).map(|page| space.translate(page).is_some() as u8).collect()
+    };
+    crate::mm::user::copy_to_user(vec, &resident)?;
+    Ok(0)
 }
 
 pub fn sys_mremap(f: &mut TrapFrame) -> SysResult<usize> {

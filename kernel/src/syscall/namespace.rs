@@ -33,10 +33,6 @@ pub fn sys_pipe2(f: &mut TrapFrame) -> SysResult<usize> {
     if flags & !(O_CLOEXEC | O_NONBLOCK | O_DIRECT) != 0 {
         return Err(Errno::EINVAL);
     }
-    if flags & O_DIRECT != 0 {
-        // Packet-mode pipes are honoured by Linux but not implemented here.
-        return Err(Errno::EINVAL);
-    }
     let (r, w) = crate::pipe::new_pipe(flags)?;
     let t = current();
     let limit = super::fs::nofile_limit(t);
@@ -267,14 +263,34 @@ pub fn sys_utimensat(f: &mut TrapFrame) -> SysResult<usize> {
     with_caller(current(), |cx, _, _| fs::vfs::utimens(cx, &p, a, m)).map(|_| 0)
 }
 
+/// RLIMIT_FSIZE for truncate (Linux's inode_newsize_ok): growing a regular file past the limit
+/// is EFBIG after SIGXFSZ.
+fn check_fsize(meta: &fs::vfs::Metadata, len: i64) -> SysResult<()> {
+    use linux_abi::uapi::resource::{RLIM_INFINITY, RLIMIT_FSIZE};
+    let limit = current().process.limits.lock().get(RLIMIT_FSIZE).map_or(RLIM_INFINITY, |l| l.cur);
+    if meta.file_type() == Some(fs::vfs::FileType::Regular) && len > 0 && len as u64 > meta.size && len as u64 > limit {
+        crate::syscall::fs::file_too_big();
+        return Err(Errno::EFBIG);
+    }
+    Ok(())
+}
+
 pub fn sys_truncate(f: &mut TrapFrame) -> SysResult<usize> {
     let p = target(AT_FDCWD, f.arg(0), 0)?;
-    with_caller(current(), |cx, _, _| fs::vfs::truncate(cx, &p, f.arg(1) as i64)).map(|_| 0)
+    check_fsize(&p.metadata(), f.arg(1) as i64)?;
+    with_caller(current(), |cx, _, _| fs::vfs::truncate(cx, &p, f.arg(1) as i64))?;
+    crate::mm::pagecache::after_truncate(p.inode(), f.arg(1));
+    Ok(0)
 }
 
 pub fn sys_ftruncate(f: &mut TrapFrame) -> SysResult<usize> {
     let file = current().process.files().lock().get(f.arg(0) as i32)?;
-    file.truncate(f.arg(1) as i64).map(|_| 0)
+    if file.writable() {
+        check_fsize(&file.metadata(), f.arg(1) as i64)?;
+    }
+    file.truncate(f.arg(1) as i64)?;
+    crate::mm::pagecache::after_truncate(file.inode(), f.arg(1));
+    Ok(0)
 }
 
 pub fn sys_chroot(f: &mut TrapFrame) -> SysResult<usize> {

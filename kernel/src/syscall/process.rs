@@ -112,6 +112,88 @@ pub fn sys_set_robust_list(f: &mut TrapFrame) -> SysResult<usize> {
     Ok(0)
 }
 
+/// get_robust_list(pid, head_ptr, len_ptr): the list head a thread registered (pid 0: the caller).
+pub fn sys_get_robust_list(f: &mut TrapFrame) -> SysResult<usize> {
+    let (pid, head_ptr, len_ptr) = (f.arg(0) as i32, f.arg(1), f.arg(2));
+    let head = if pid == 0 {
+        current().robust_list.load(Ordering::Relaxed)
+    } else {
+        let t = tasks::thread(pid as u32).ok_or(Errno::ESRCH)?;
+        if !may_signal_ids(&t.process) {
+            return Err(Errno::EPERM);
+        }
+        t.robust_list.load(Ordering::Relaxed)
+    };
+    user::write(head_ptr, &head)?;
+    user::write(len_ptr, &ROBUST_LIST_HEAD_SIZE)?;
+    Ok(0)
+}
+
+/// Root, or the same real or effective uid (what Linux's ptrace_may_access comes to here).
+fn may_signal_ids(target: &crate::process::Process) -> bool {
+    let me = current().process.creds.lock().clone();
+    let them = target.creds.lock();
+    me.euid == 0 || me.uid == them.uid || me.euid == them.uid
+}
+
+/// The processes getpriority/setpriority address: one process, a process group, or a user's.
+fn priority_targets(which: u32, who: u32) -> SysResult<alloc::vec::Vec<alloc::sync::Arc<crate::process::Process>>> {
+    use linux_abi::uapi::resource::{PRIO_PGRP, PRIO_PROCESS, PRIO_USER};
+    let me = &current().process;
+    let all = tasks::all_processes();
+    let alive = |p: &alloc::sync::Arc<crate::process::Process>| p.rel.lock().zombie.is_none();
+    let found: alloc::vec::Vec<_> = match which {
+        PRIO_PROCESS => {
+            let pid = if who == 0 { me.pid } else { who };
+            all.into_iter().filter(|p| p.pid == pid && alive(p)).collect()
+        }
+        PRIO_PGRP => {
+            let pgid = if who == 0 { me.pgid() } else { who };
+            all.into_iter().filter(|p| p.pgid() == pgid && alive(p)).collect()
+        }
+        PRIO_USER => {
+            let uid = if who == 0 { me.creds.lock().uid } else { who };
+            all.into_iter().filter(|p| p.creds.lock().uid == uid && alive(p)).collect()
+        }
+        _ => return Err(Errno::EINVAL),
+    };
+    if found.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    Ok(found)
+}
+
+/// getpriority: 20 - nice of the highest-priority (lowest nice) target, so never negative.
+pub fn sys_getpriority(f: &mut TrapFrame) -> SysResult<usize> {
+    let targets = priority_targets(f.arg(0) as u32, f.arg(1) as u32)?;
+    let nice = targets.iter().map(|p| p.nice.load(Ordering::Relaxed)).min().unwrap_or(0);
+    Ok((20 - nice) as usize)
+}
+
+/// setpriority: nice is clamped to -20..=19; lowering it needs root or RLIMIT_NICE
+/// (Linux's can_nice), changing another user's process needs root.
+pub fn sys_setpriority(f: &mut TrapFrame) -> SysResult<usize> {
+    let targets = priority_targets(f.arg(0) as u32, f.arg(1) as u32)?;
+    let nice = (f.arg(2) as i32).clamp(-20, 19);
+    let me = &current().process;
+    let creds = me.creds.lock().clone();
+    let rlim = me.limits.lock().get(linux_abi::uapi::resource::RLIMIT_NICE).map_or(0, |l| l.cur);
+    let mut result = Ok(0);
+    for p in targets {
+        let owner = p.creds.lock().uid;
+        if creds.euid != 0 && creds.euid != owner && creds.uid != owner {
+            result = Err(Errno::EPERM);
+            continue;
+        }
+        if nice < p.nice.load(Ordering::Relaxed) && creds.euid != 0 && (20 - nice) as u64 > rlim {
+            result = Err(Errno::EACCES);
+            continue;
+        }
+        p.nice.store(nice, Ordering::Relaxed);
+    }
+    result
+}
+
 pub fn sys_arch_prctl(f: &mut TrapFrame) -> SysResult<usize> {
     let (code, addr) = (f.arg(0) as u32, f.arg(1));
     let t = current();
@@ -319,6 +401,8 @@ pub fn sys_wait4(f: &mut TrapFrame) -> SysResult<usize> {
         continued: options & WCONTINUED != 0,
         nohang: options & WNOHANG != 0,
         nowait: false,
+        clone_children: options & __WCLONE != 0,
+        all_children: options & __WALL != 0,
     };
     let Some(r) = wait_child(selector(pid), flags)? else { return Ok(0) };
     if status != 0 {
@@ -349,6 +433,8 @@ pub fn sys_waitid(f: &mut TrapFrame) -> SysResult<usize> {
         continued: options & WCONTINUED != 0,
         nohang: options & WNOHANG != 0,
         nowait: options & WNOWAIT != 0,
+        clone_children: options & __WCLONE != 0,
+        all_children: options & __WALL != 0,
     };
     let reaped = wait_child(sel, flags)?;
     if infop != 0 {

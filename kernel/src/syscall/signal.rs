@@ -68,7 +68,13 @@ pub fn sys_rt_sigprocmask(f: &mut TrapFrame) -> SysResult<usize> {
         user::write(oset, &old.0)?;
     }
     if let Some(new) = new {
-        t.sig.lock().mask = new.difference(SigSet::UNBLOCKABLE);
+        let new = new.difference(SigSet::UNBLOCKABLE);
+        t.sig.lock().mask = new;
+        // Signals that arrived while blocked are delivered on the way back to user mode
+        // (Linux's recalc_sigpending when the mask shrinks).
+        if !old.difference(new).is_empty() {
+            t.sig_hint.store(true, core::sync::atomic::Ordering::Release);
+        }
     }
     Ok(0)
 }
@@ -195,7 +201,9 @@ pub fn sys_rt_tgsigqueueinfo(f: &mut TrapFrame) -> SysResult<usize> {
 static PAUSED: WaitQueue = WaitQueue::new();
 
 pub fn sys_pause(_: &mut TrapFrame) -> SysResult<usize> {
-    PAUSED.wait(WaitOpts::INTERRUPTIBLE, || None::<()>)?;
+    // Only a signal ends the wait, and pause is not restarted after a handler, whatever
+    // SA_RESTART says (ERESTARTNOHAND, not the wait's ERESTARTSYS).
+    let _ = PAUSED.wait(WaitOpts::INTERRUPTIBLE, || None::<()>);
     Err(Errno::ERESTARTNOHAND)
 }
 
@@ -236,11 +244,16 @@ pub fn sys_rt_sigtimedwait(f: &mut TrapFrame) -> SysResult<usize> {
             let old = {
                 let mut s = t.sig.lock();
                 let old = s.mask;
+                s.real_blocked = old;
                 s.mask = s.mask.difference(wanted);
                 old
             };
             let r = PAUSED.wait(WaitOpts::until(deadline), || crate::process::signal::take_from(&t, wanted));
-            t.sig.lock().mask = old;
+            {
+                let mut s = t.sig.lock();
+                s.mask = old;
+                s.real_blocked = SigSet::default();
+            }
             match r {
                 Ok(i) => i,
                 Err(Errno::ETIMEDOUT) => return Err(Errno::EAGAIN),

@@ -30,7 +30,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_sched_yield), // 24 sched_yield
     Some(sys_mremap), // 25 mremap
     Some(sys_msync), // 26 msync
-    None, // 27 mincore
+    Some(sys_mincore), // 27 mincore
     Some(sys_madvise), // 28 madvise
     None, // 29 shmget
     None, // 30 shmat
@@ -143,8 +143,8 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_statfs), // 137 statfs
     Some(sys_fstatfs), // 138 fstatfs
     None, // 139 sysfs
-    None, // 140 getpriority
-    None, // 141 setpriority
+    Some(sys_getpriority), // 140 getpriority
+    Some(sys_setpriority), // 141 setpriority
     None, // 142 sched_setparam
     None, // 143 sched_getparam
     None, // 144 sched_setscheduler
@@ -152,10 +152,10 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     None, // 146 sched_get_priority_max
     None, // 147 sched_get_priority_min
     None, // 148 sched_rr_get_interval
-    None, // 149 mlock
-    None, // 150 munlock
-    None, // 151 mlockall
-    None, // 152 munlockall
+    Some(sys_mlock), // 149 mlock
+    Some(sys_munlock), // 150 munlock
+    Some(sys_mlockall), // 151 mlockall
+    Some(sys_munlockall), // 152 munlockall
     None, // 153 vhangup
     None, // 154 modify_ldt
     None, // 155 pivot_root
@@ -277,7 +277,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_ppoll), // 271 ppoll
     None, // 272 unshare
     Some(sys_set_robust_list), // 273 set_robust_list
-    None, // 274 get_robust_list
+    Some(sys_get_robust_list), // 274 get_robust_list
     None, // 275 splice
     None, // 276 tee
     None, // 277 sync_file_range
@@ -328,7 +328,7 @@ pub static TABLE: [Option<Handler>; linux_abi::syscalls::NR_SYSCALLS] = [
     Some(sys_execveat), // 322 execveat
     None, // 323 userfaultfd
     None, // 324 membarrier
-    None, // 325 mlock2
+    Some(sys_mlock2), // 325 mlock2
     Some(sys_copy_file_range), // 326 copy_file_range
     Some(sys_preadv2), // 327 preadv2
     Some(sys_pwritev2), // 328 pwritev2

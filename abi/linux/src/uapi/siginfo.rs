@@ -289,6 +289,11 @@ impl SigInfo {
         self.read_i32(OFF_UID)
     }
 
+    /// Sets `_timer._overrun` (a timer signal still queued absorbs further expiries).
+    pub fn set_overrun(&mut self, overrun: i32) {
+        self.write_i32(OFF_UID, overrun);
+    }
+
     /// `si_value` of a queued signal or a timer (same offset in both).
     pub fn value(&self) -> u64 {
         self.read_u64(OFF_RT_VALUE)

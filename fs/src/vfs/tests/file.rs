@@ -43,7 +43,11 @@ fn open_flag_semantics() {
             e(b"/x", O_RDONLY | O_CREAT | O_DIRECTORY),
             Some(Errno::EINVAL)
         );
-        assert_eq!(e(b"/d", O_TMPFILE | O_RDWR), Some(Errno::EOPNOTSUPP));
+        let tmp = open(cx, root, b"/d", O_TMPFILE | O_RDWR, 0o600).unwrap();
+        assert_eq!(tmp.write(b"tmp"), Ok(3));
+        assert_eq!(tmp.metadata().nlink, 0, "an O_TMPFILE file has no name");
+        assert_eq!(tmp.metadata().mode, S_IFREG | 0o600);
+        drop(tmp);
         assert_eq!(e(b"/d", O_TMPFILE | O_RDONLY), Some(Errno::EINVAL));
         assert_eq!(e(b"/f", O_TMPFILE | O_RDWR), Some(Errno::ENOTDIR));
         assert_eq!(e(b"/missing", O_RDONLY), Some(Errno::ENOENT));
