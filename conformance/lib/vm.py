@@ -206,7 +206,8 @@ class Vm:
         except TimeoutError:
             partial, self.buf = self.buf, b""
             self.kill()
-            raise Wedged(f"`{cmd}` did not finish within {timeout}s", partial)
+            short = cmd if len(cmd) <= 80 else cmd[:77] + "..."
+            raise Wedged(f"`{short}` did not finish within {timeout}s", partial)
         return int(m.group(1)), out
 
     def run_checked(self, cmd, timeout=60):

@@ -147,6 +147,16 @@ fn is_ignored(p: &Process, sig: u32) -> bool {
     act.handler == SIG_IGN || (act.handler == SIG_DFL && default_action(sig) == Default_::Ignore)
 }
 
+/// Init only gets the signals it has handlers for, SIGKILL and SIGSTOP from user space included
+/// (Linux's SIGNAL_UNKILLABLE): a `kill(0, SIGKILL)` from a child in its process group must not
+/// bring the system down. The kernel's own SIGKILL/SIGSTOP (exit_group of its other threads, the
+/// RLIMIT_CPU hard limit) and faults (`force`) still reach it.
+fn init_refuses(p: &Process, info: &SigInfo) -> bool {
+    let sig = info.signo();
+    let kernel_only = matches!(sig, SIGKILL | SIGSTOP) && info.code() == SI_KERNEL;
+    p.pid == 1 && !kernel_only && p.sighand().lock().get(sig).handler == SIG_DFL
+}
+
 /// True when the thread has a signal to act on at its next return to user mode.
 pub fn has_deliverable(t: &Thread) -> bool {
     // A thread being ended by another's execve (de_thread) must leave any interruptible wait.
@@ -210,6 +220,9 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if sig == 0 {
         return;
     }
+    if init_refuses(p, &info) {
+        return;
+    }
     prepare(p, sig);
     // An ignored signal is dropped at once, unless blocked (by the thread-group leader, as
     // Linux's sig_ignored looks at the task the signal is sent to): a handler may be installed
@@ -233,6 +246,9 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
 /// Sends a thread-directed signal (tkill/tgkill, faults).
 pub fn send_to_thread(t: &Arc<Thread>, sig: u32, info: SigInfo) {
     if sig == 0 {
+        return;
+    }
+    if init_refuses(&t.process, &info) {
         return;
     }
     prepare(&t.process, sig);

@@ -290,3 +290,18 @@ fn syscall_fuzz_then_shell_script_still_matches() {
     assert_same_as_host(&want, after, &run);
     assert_eq!(run.status, Some(0), "{run}");
 }
+
+// ---- init survives signals it has no handler for ------------------------------------
+
+#[test]
+fn init_survives_kill_of_its_process_group() {
+    // As Linux's SIGNAL_UNKILLABLE: the shell running as PID 1 outlives `kill -9 0` (which also
+    // kills the background sleep in its group) and a SIGTERM, and exits with its own status.
+    let run = Guest::initramfs().timeout_secs(120).run(&[
+        "sh",
+        "-c",
+        "sleep 30 & kill -9 0; echo survived-kill; kill -TERM 1; echo survived-term; exit 3",
+    ]);
+    assert_eq!(init_output(&run), "survived-kill\nsurvived-term\n", "{run}");
+    assert_eq!(run.status, Some(3), "{run}");
+}
