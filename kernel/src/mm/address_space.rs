@@ -229,13 +229,7 @@ impl AddressSpace {
     /// the frames. Page-aligned arguments; unmapped holes are fine (as munmap).
     pub fn unmap(&mut self, start: u64, end: u64) {
         self.carve(start, end);
-        let pt = &mut self.pt;
-        let mut pages = alloc::vec::Vec::new();
-        pt.for_each(start, end, &mut |va, m| pages.push((va, m.pa)));
-        for (va, pa) in pages {
-            pt.unmap(va);
-            frame::put(pa);
-        }
+        self.pt.unmap_range(start, end, &mut |pa| frame::put(pa));
     }
 
     /// Is every page of `[start, end)` inside some VMA?
@@ -706,7 +700,9 @@ impl AddressSpace {
 }
 
 impl Drop for AddressSpace {
+    /// Teardown allocates nothing: a process that died of exhausting memory still exits.
     fn drop(&mut self) {
-        self.unmap(0, USER_END);
+        drop(core::mem::take(&mut self.vmas));
+        self.pt.unmap_range(0, USER_END, &mut |pa| frame::put(pa));
     }
 }

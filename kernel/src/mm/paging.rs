@@ -195,6 +195,29 @@ impl UserPageTable {
         Some(pa)
     }
 
+    /// Unmaps every page in `[start, end)`, handing each frame to `release` (which drops the
+    /// reference). Walks the tree once and allocates nothing, so it works when memory is gone.
+    pub fn unmap_range(&mut self, start: u64, end: u64, release: &mut dyn FnMut(u64)) {
+        fn rec(pa: u64, level: u32, base: u64, start: u64, end: u64, release: &mut dyn FnMut(u64)) {
+            let span = 1u64 << (12 + 9 * (level - 1));
+            for (i, e) in table(pa).iter_mut().enumerate() {
+                let va = base + i as u64 * span;
+                if e.is_unused() || va + span <= start || va >= end {
+                    continue;
+                }
+                if level == 1 {
+                    let frame = e.addr().as_u64();
+                    e.set_unused();
+                    flush(va);
+                    release(frame);
+                } else {
+                    rec(e.addr().as_u64(), level - 1, va, start, end, release);
+                }
+            }
+        }
+        rec(self.root, 4, 0, start, end.min(1 << 47), release);
+    }
+
     /// Calls `f(va, mapping)` for every mapped page in `[start, end)`, skipping absent subtrees.
     pub fn for_each(&self, start: u64, end: u64, f: &mut dyn FnMut(u64, Mapping)) {
         fn rec(pa: u64, level: u32, base: u64, start: u64, end: u64, f: &mut dyn FnMut(u64, Mapping)) {
