@@ -11,7 +11,6 @@ Open POSIX Test Suite (conformance/posix/results/{linux,ours}.jsonl). Both are J
 
 import argparse
 import fnmatch
-import json
 import re
 import sys
 from collections import Counter, defaultdict
@@ -50,14 +49,7 @@ SUITES = [
 ]
 
 
-def load(path):
-    out = {}
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                out[r["test"]] = r
-    return out
+load = ltp.load_results
 
 
 def outcome_columns(suite, *results):

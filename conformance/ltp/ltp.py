@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "conformance/lib"))
 
-import vm  # noqa: E402  (conformance/lib, after the path tweak above)
+import suite  # noqa: E402  (conformance/lib, after the path tweak above)
+import vm  # noqa: E402
 
 TARBALL = Path(os.environ.get("LTP_TARBALL", ROOT.parent / "shared/ltp/ltp-syscalls-musl.tar.xz"))
 CACHE = ROOT / "build/ltp"
@@ -238,12 +239,4 @@ FAMILY_PREFIXES = [
 ]
 
 
-def load_results(path):
-    out = {}
-    path = Path(path)
-    if path.exists():
-        for line in path.read_text().splitlines():
-            if line.strip():
-                r = json.loads(line)
-                out[r["test"]] = r
-    return out
+load_results = suite.load_results

@@ -232,16 +232,7 @@ impl FileOps for End {
     }
 
     fn release(&self, _file: &OpenFile) {
-        let mut s = self.pipe.state.lock();
-        if self.write {
-            s.writers -= 1;
-        }
-        if self.read {
-            s.readers -= 1;
-        }
-        drop(s);
-        self.pipe.readable.wake_all();
-        self.pipe.writable.wake_all();
+        self.drop_counts();
     }
 }
 
@@ -337,7 +328,8 @@ impl fs::vfs::FifoOpener for Fifos {
 }
 
 impl End {
-    /// Gives back this end's reader/writer counts (an open that did not complete).
+    /// Gives back this end's reader/writer counts (its last close, or an open that did not
+    /// complete) and wakes both sides: readers may now see EOF, writers EPIPE.
     fn drop_counts(&self) {
         let mut s = self.pipe.state.lock();
         if self.write {
