@@ -1,7 +1,10 @@
 //! Helpers shared by the unit tests.
 
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use std::path::{Path as HostPath, PathBuf};
+use std::process::{Command, Stdio};
 use core::sync::atomic::{AtomicI64, Ordering};
 
 use crate::clock;
@@ -111,4 +114,23 @@ pub fn get(cx: &Caller, path: &[u8]) -> Vec<u8> {
 
 pub fn stat(cx: &Caller, path: &[u8]) -> SysResult<Metadata> {
     lookup(cx, cx.root, path, false).map(|p| p.metadata())
+}
+
+/// A host tool (e2fsprogs and the like), from `PATH` or the sbin directories.
+pub fn tool(name: &str) -> PathBuf {
+    let dirs = std::env::var("PATH").unwrap_or_default();
+    let found = dirs
+        .split(':')
+        .chain(["/sbin", "/usr/sbin", "/usr/local/sbin"])
+        .map(|d| HostPath::new(d).join(name))
+        .find(|p| p.is_file());
+    found.unwrap_or_else(|| panic!("`{name}` not found: the filesystem tests need e2fsprogs (apt-get install -y e2fsprogs)"))
+}
+
+/// Runs a host command with no input; its exit code and stdout followed by stderr.
+pub fn run(cmd: &mut Command) -> (i32, String) {
+    let out = cmd.stdin(Stdio::null()).output().unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    (out.status.code().unwrap_or(-1), text)
 }

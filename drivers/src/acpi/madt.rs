@@ -70,9 +70,15 @@ pub struct Madt {
 impl Madt {
     /// The GSI and signal of ISA IRQ `irq`.
     pub fn isa_irq(&self, irq: u8) -> (u32, Signal) {
+        self.route(irq, Signal::ISA)
+    }
+
+    /// The GSI and signal of legacy IRQ `irq`: its override, else itself with `default` (the
+    /// bus's own signalling: ISA edge, PCI level).
+    pub fn route(&self, irq: u8, default: Signal) -> (u32, Signal) {
         match self.overrides.iter().find(|o| o.irq == irq) {
             Some(o) => (o.gsi, o.signal),
-            None => (irq as u32, Signal::ISA),
+            None => (irq as u32, default),
         }
     }
 }

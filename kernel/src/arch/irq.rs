@@ -51,7 +51,7 @@ fn claim(gsi: u32, signal: Signal) -> Option<u8> {
 
 /// The line of ISA IRQ `irq`, routed (masked) with the polarity and trigger the MADT gives it.
 pub fn claim_isa(irq: u8) -> Option<u8> {
-    let (gsi, signal) = isa_route(irq);
+    let (gsi, signal) = route(irq, Signal::ISA);
     claim(gsi, signal)
 }
 
@@ -59,23 +59,20 @@ pub fn claim_isa(irq: u8) -> Option<u8> {
 /// was routed to by firmware). PCI interrupts are level-triggered; QEMU's MADT says so for its
 /// PCI lines, and that override wins when present.
 pub fn claim_pci(irq: u8) -> Option<u8> {
-    let (gsi, signal) = match APICS.get().and_then(|a| a.madt.overrides.iter().find(|o| o.irq == irq)) {
-        Some(o) => (o.gsi, o.signal),
-        None => (irq as u32, Signal { level_triggered: true, active_low: true }),
-    };
+    let (gsi, signal) = route(irq, Signal { level_triggered: true, active_low: true });
     claim(gsi, signal)
 }
 
-fn isa_route(irq: u8) -> (u32, Signal) {
+fn route(irq: u8, default: Signal) -> (u32, Signal) {
     match APICS.get() {
-        Some(a) => a.madt.isa_irq(irq),
-        None => (irq as u32, Signal::ISA),
+        Some(a) => a.madt.route(irq, default),
+        None => (irq as u32, default),
     }
 }
 
 /// The line ISA IRQ `irq` arrives on (no routing change).
 pub fn isa_line(irq: u8) -> u8 {
-    isa_route(irq).0 as u8
+    route(irq, Signal::ISA).0 as u8
 }
 
 fn ioapic_for(line: u8) -> Option<&'static IoApic> {

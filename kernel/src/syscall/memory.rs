@@ -332,14 +332,24 @@ pub fn sys_mincore(f: &mut TrapFrame) -> SysResult<usize> {
     }
     let end = addr.checked_add(len).and_then(page_align_up).filter(|&e| e <= USER_END).ok_or(Errno::ENOMEM)?;
     let mm = current().process.mm();
-    let resident: alloc::vec::Vec<u8> = {
-        let space = mm.lock();
-        if !space.covered(addr, end) {
-            return Err(Errno::ENOMEM);
+    if !mm.lock().covered(addr, end) {
+        return Err(Errno::ENOMEM);
+    }
+    // In chunks through a stack buffer, as Linux: the range's size is the caller's to choose, and
+    // the copy-out may fault, which needs the address-space lock.
+    let mut chunk = [0u8; 512];
+    let mut page = addr;
+    while page < end {
+        let n = ((end - page) / PAGE_SIZE).min(chunk.len() as u64) as usize;
+        {
+            let space = mm.lock();
+            for (i, byte) in chunk[..n].iter_mut().enumerate() {
+                *byte = space.translate(page + i as u64 * PAGE_SIZE).is_some() as u8;
+            }
         }
-        (addr..end).step_by(PAGE_SIZE as usize).map(|page| space.translate(page).is_some() as u8).collect()
-    };
-    crate::mm::user::copy_to_user(vec, &resident)?;
+        crate::mm::user::copy_to_user(vec + (page - addr) / PAGE_SIZE, &chunk[..n])?;
+        page += n as u64 * PAGE_SIZE;
+    }
     Ok(0)
 }
 

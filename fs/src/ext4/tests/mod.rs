@@ -8,7 +8,7 @@ mod tree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::string::String;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::vec::Vec;
@@ -36,28 +36,7 @@ fn pattern(seed: u64, len: usize) -> Vec<u8> {
         .collect()
 }
 
-/// A host tool, from `PATH` or the sbin directories.
-fn tool(name: &str) -> PathBuf {
-    let dirs = std::env::var("PATH").unwrap_or_default();
-    let found = dirs
-        .split(':')
-        .chain(["/sbin", "/usr/sbin", "/usr/local/sbin"])
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.is_file());
-    found.unwrap_or_else(|| {
-        panic!("`{name}` not found: the ext4 tests need e2fsprogs (apt-get install -y e2fsprogs)")
-    })
-}
-
-fn run(cmd: &mut Command) -> (i32, String) {
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    (out.status.code().unwrap_or(-1), text)
-}
+use crate::testutil::{run, tool};
 
 fn run_ok(cmd: &mut Command) -> String {
     let (code, out) = run(cmd);
